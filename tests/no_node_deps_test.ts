@@ -11,7 +11,12 @@ async function* sourceFiles(dir: URL): AsyncGenerator<URL> {
   }
 }
 
-function specifiers(source: string): string[] {
+function specifiers(text: string): string[] {
+  // Comments may quote imports (protoc-gen-es copies proto comments).
+  const source = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(
+    /^\s*\/\/.*$/gm,
+    "",
+  );
   const found: string[] = [];
   const re =
     /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
