@@ -3,6 +3,64 @@
  * `Deno.listen`, gRPC framing, typed clients and servers from protoc-gen-es
  * service descriptors.
  *
+ * @example Greeter client and server
+ * ```ts ignore
+ * import { createChannel, createClient, Server } from "./mod.ts";
+ * import { Greeter } from "./gen/helloworld/helloworld_pb.ts";
+ *
+ * const server = new Server().add(Greeter, {
+ *   sayHello: (req) => ({ message: `Hello ${req.name}` }),
+ * });
+ * const addr = await server.listen({ hostname: "127.0.0.1", port: 0 }) as Deno.NetAddr;
+ * await using channel = createChannel(`127.0.0.1:${addr.port}`);
+ * const client = createClient(Greeter, channel);
+ * console.log((await client.sayHello({ name: "world" })).message);
+ * await server.shutdown();
+ * ```
+ *
  * @module
  */
-export {};
+export { Code, codeName } from "./lib/grpc/status.ts";
+export { GrpcError } from "./lib/grpc/grpc_error.ts";
+export type { StatusDetail } from "./lib/grpc/grpc_error.ts";
+export { Metadata } from "./lib/grpc/metadata.ts";
+export type { MetadataInit, MetadataValue } from "./lib/grpc/metadata.ts";
+export {
+  CompressionRegistry,
+  deflate,
+  gzip,
+  identity,
+} from "./lib/grpc/compression.ts";
+export type { Compression } from "./lib/grpc/compression.ts";
+export {
+  type Channel,
+  type ChannelOptions,
+  createChannel,
+} from "./lib/channel/channel.ts";
+export {
+  type Client,
+  type ClientOptions,
+  createClient,
+} from "./lib/client/create_client.ts";
+export type { CallOptions } from "./lib/client/call_options.ts";
+export type {
+  AnyRequest,
+  AnyResponse,
+  Interceptor,
+  StreamRequest,
+  StreamResponse,
+  UnaryRequest,
+  UnaryResponse,
+} from "./lib/client/interceptor.ts";
+export {
+  type ListenOptions,
+  Server,
+  type ServerOptions,
+} from "./lib/server/server.ts";
+export type { ServerContext } from "./lib/server/context.ts";
+export type { ServiceImpl } from "./lib/server/handler.ts";
+export type {
+  ServerInterceptor,
+  ServerRequest,
+  ServerResponse,
+} from "./lib/server/interceptor.ts";

@@ -1,0 +1,405 @@
+/**
+ * One gRPC call on the client side, over one HTTP/2 stream: request headers,
+ * length-prefixed messages out and in, response headers, trailers and the
+ * final status (PROTOCOL-HTTP2.md). Works on bytes; the typed client
+ * serializes around it.
+ *
+ * @module
+ */
+
+import type { HeaderField } from "../http2/hpack/mod.ts";
+import type { Http2Connection } from "../http2/connection.ts";
+import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import { GoawayError, ResetError } from "../http2/errors.ts";
+import { ErrorCode } from "../http2/frame/types.ts";
+import { Code, parseCode } from "../grpc/status.ts";
+import { GrpcError } from "../grpc/grpc_error.ts";
+import { Metadata } from "../grpc/metadata.ts";
+import { decodeGrpcMessage } from "../grpc/percent.ts";
+import { decodeStatusDetails } from "../grpc/status_details.ts";
+import { codeFromHttpStatus, codeFromRstStream } from "../grpc/http_status.ts";
+import { isGrpcContentType } from "../grpc/headers.ts";
+import {
+  ENVELOPE_HEADER,
+  EnvelopeDecoder,
+  writeEnvelopeHeader,
+} from "../grpc/envelope.ts";
+import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
+import { decodeBase64 } from "../grpc/base64.ts";
+import { AsyncQueue } from "../util/async_queue.ts";
+import { deferred } from "../util/deferred.ts";
+
+/** Settings of one call, resolved by the client. */
+export interface ClientCallOptions {
+  /** Largest response message accepted (bytes). */
+  maxReceiveMessageSize: number;
+  /** Largest request message sent (bytes). */
+  maxSendMessageSize: number;
+  /** Algorithms we can decode (and may encode with). */
+  compressions: CompressionRegistry;
+  /** Compress requests with this (undefined: identity). */
+  sendCompression: Compression | undefined;
+  /** Whether responses are collected as one message (unary, client streaming). */
+  singleResponse: boolean;
+}
+
+/** What a call ended with. */
+export interface CallOutcome {
+  /** undefined when the status is OK. */
+  error: GrpcError | undefined;
+  /** Response headers (empty when none came). */
+  header: Metadata;
+  /** Response trailers (empty when none came). */
+  trailer: Metadata;
+}
+
+/**
+ * A client call. Create it, `start()` it on a connection, `send()` request
+ * messages, then read `messages` (or `single`) and `outcome`.
+ *
+ * @example Unary call on bytes
+ * ```ts ignore
+ * const call = new ClientCall(options);
+ * await call.start(conn, headers);
+ * call.send(requestBytes, true);
+ * const { error } = await call.outcome;
+ * ```
+ */
+export class ClientCall implements StreamHandler {
+  /** Response messages (streaming responses). */
+  readonly messages = new AsyncQueue<Uint8Array>();
+  /** The one response message of a single-response call. */
+  single: Uint8Array | undefined;
+  /** Resolves when response headers arrive (or the call ends without them). */
+  readonly headerReady = deferred<Metadata>();
+  /** Settles once with how the call ended. */
+  readonly outcome = deferred<CallOutcome>();
+  header = new Metadata();
+  trailer = new Metadata();
+
+  readonly #options: ClientCallOptions;
+  readonly #decoder: EnvelopeDecoder;
+  #stream: Http2Stream | undefined;
+  #responseEncoding: Compression | undefined;
+  #httpStatus = 0;
+  #contentTypeOk = false;
+  #gotHeaders = false;
+  #chain: Promise<void> | undefined;
+  #finished = false;
+  #responseCount = 0;
+
+  /** @param options limits and compression, resolved by the client */
+  constructor(options: ClientCallOptions) {
+    this.#options = options;
+    this.#decoder = new EnvelopeDecoder({
+      maxMessageSize: options.maxReceiveMessageSize,
+    });
+    this.messages.onTake = (bytes) =>
+      this.#stream?.consume(bytes.length + ENVELOPE_HEADER);
+  }
+
+  /**
+   * Opens the stream and sends the request headers.
+   *
+   * @param conn a ready connection
+   * @param headers the request's field block
+   */
+  async start(conn: Http2Connection, headers: HeaderField[]): Promise<void> {
+    let stream: Http2Stream;
+    try {
+      stream = await conn.openStream(this);
+    } catch (error) {
+      throw toGrpcError(error);
+    }
+    if (this.#finished) {
+      stream.reset(ErrorCode.CANCEL);
+      return;
+    }
+    this.#stream = stream;
+    stream.sendHeaders(headers);
+  }
+
+  /**
+   * Sends one request message.
+   *
+   * @param message the serialized message
+   * @param end whether it is the last one (ends our side)
+   * @returns resolves when handed to the socket writer (backpressure)
+   */
+  async send(message: Uint8Array, end: boolean): Promise<void> {
+    const stream = this.#stream;
+    if (!stream || this.#finished) return;
+    if (message.length > this.#options.maxSendMessageSize) {
+      this.cancel(
+        new GrpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `request message of ${message.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
+        ),
+      );
+      return;
+    }
+    let payload = message;
+    let compressed = false;
+    const compression = this.#options.sendCompression;
+    if (compression) {
+      payload = await compression.compress(message);
+      compressed = true;
+      if (this.#finished) return;
+    }
+    const framed = new Uint8Array(ENVELOPE_HEADER + payload.length);
+    writeEnvelopeHeader(framed, 0, payload.length, compressed);
+    framed.set(payload, ENVELOPE_HEADER);
+    try {
+      await stream.sendData(framed, end);
+    } catch {
+      // The stream ended; the outcome tells why.
+    }
+  }
+
+  /** Ends our side of the call (after the last message). */
+  closeSend(): void {
+    const stream = this.#stream;
+    if (stream && !this.#finished && !stream.localEnded && !stream.closed) {
+      stream.end();
+    }
+  }
+
+  /**
+   * Ends the call locally with `error` and resets the stream with CANCEL.
+   *
+   * @param error the status the caller sees
+   */
+  cancel(error: GrpcError): void {
+    if (this.#finished) return;
+    this.#finish(error);
+    this.#stream?.reset(ErrorCode.CANCEL);
+  }
+
+  // StreamHandler -----------------------------------------------------------
+
+  /** @internal */
+  onHeaders(fields: HeaderField[], endStream: boolean): void {
+    if (this.#finished) return;
+    if (!this.#gotHeaders) {
+      this.#gotHeaders = true;
+      let encoding: string | undefined;
+      for (const [name, value] of fields) {
+        if (name === ":status") this.#httpStatus = Number(value);
+        else if (name === "content-type") {
+          this.#contentTypeOk = isGrpcContentType(value);
+        } else if (name === "grpc-encoding") encoding = value;
+      }
+      if (endStream) {
+        // Trailers-Only: one HEADERS carries both header and status.
+        this.#onTrailers(fields);
+        return;
+      }
+      if (this.#httpStatus !== 200 || !this.#contentTypeOk) {
+        // Not a gRPC response: a proxy's error page or similar.
+        this.cancel(this.#httpError(fields));
+        return;
+      }
+      if (encoding !== undefined && encoding !== "identity") {
+        this.#responseEncoding = this.#options.compressions.get(encoding);
+        if (!this.#responseEncoding) {
+          this.cancel(
+            new GrpcError(
+              Code.INTERNAL,
+              `response compressed with unsupported encoding "${encoding}"`,
+            ),
+          );
+          return;
+        }
+      }
+      this.header = Metadata.fromHeaders(fields);
+      this.headerReady.resolve(this.header);
+      return;
+    }
+    this.#onTrailers(fields);
+  }
+
+  /** @internal */
+  onData(data: Uint8Array, _endStream: boolean): void {
+    if (this.#finished) return;
+    this.#decoder.push(data);
+    try {
+      for (
+        let env = this.#decoder.next();
+        env !== null;
+        env = this.#decoder.next()
+      ) {
+        if (env.compressed || this.#chain) {
+          this.#chainMessage(env.data, env.compressed);
+        } else this.#deliver(env.data);
+      }
+    } catch (error) {
+      this.cancel(toGrpcError(error));
+    }
+  }
+
+  /** @internal */
+  onClose(error: Error | undefined): void {
+    if (this.#finished) return;
+    if (error === undefined) {
+      this.#afterChain(() =>
+        this.#finish(
+          new GrpcError(Code.INTERNAL, "stream ended without trailers"),
+        )
+      );
+      return;
+    }
+    this.#finish(toGrpcError(error));
+  }
+
+  // -------------------------------------------------------------------------
+
+  #chainMessage(data: Uint8Array, compressed: boolean): void {
+    const prev = this.#chain ?? Promise.resolve();
+    this.#chain = prev.then(async () => {
+      if (this.#finished) return;
+      let bytes = data;
+      if (compressed) {
+        const c = this.#responseEncoding;
+        if (!c) {
+          throw new GrpcError(
+            Code.INTERNAL,
+            "compressed message without grpc-encoding",
+          );
+        }
+        bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
+        // The compressed size was what flow control counted.
+        this.#stream?.consume(data.length - bytes.length);
+      }
+      this.#deliver(bytes);
+    }).catch((error) => this.cancel(toGrpcError(error)));
+  }
+
+  #afterChain(fn: () => void): void {
+    if (this.#chain) this.#chain.then(fn);
+    else fn();
+  }
+
+  #deliver(bytes: Uint8Array): void {
+    if (this.#finished) return;
+    this.#responseCount++;
+    if (this.#options.singleResponse) {
+      if (this.#responseCount > 1) {
+        this.cancel(
+          new GrpcError(Code.INTERNAL, "more than one response message"),
+        );
+        return;
+      }
+      this.single = bytes;
+      this.#stream?.consume(bytes.length + ENVELOPE_HEADER);
+    } else {
+      this.messages.push(bytes);
+    }
+  }
+
+  #onTrailers(fields: HeaderField[]): void {
+    const trailer = Metadata.fromHeaders(fields);
+    let status: string | undefined;
+    let message = "";
+    let details: Uint8Array | undefined;
+    for (const [name, value] of fields) {
+      if (name === "grpc-status") status = value;
+      else if (name === "grpc-message") message = decodeGrpcMessage(value);
+      else if (name === "grpc-status-details-bin") details = decodeBin(value);
+    }
+    this.#afterChain(() => {
+      if (this.#finished) return;
+      this.trailer = trailer;
+      if (status === undefined) {
+        this.#finish(this.#httpError(fields));
+        return;
+      }
+      const code = parseCode(status) ?? Code.UNKNOWN;
+      if (code === Code.OK) {
+        if (this.#decoder.buffered > 0) {
+          this.#finish(
+            new GrpcError(Code.INTERNAL, "truncated response message"),
+          );
+        } else if (this.#options.singleResponse && this.#responseCount === 0) {
+          this.#finish(
+            new GrpcError(
+              Code.INTERNAL,
+              "no response message for a unary call",
+            ),
+          );
+        } else this.#finish(undefined);
+        return;
+      }
+      const parsed = details ? decodeStatusDetails(details) : undefined;
+      this.#finish(
+        new GrpcError(code, message, {
+          metadata: trailer,
+          details: parsed?.details,
+        }),
+      );
+    });
+  }
+
+  #httpError(fields: HeaderField[]): GrpcError {
+    const status = this.#httpStatus ||
+      Number(fields.find((f) => f[0] === ":status")?.[1] ?? 0);
+    if (status !== 200) {
+      return new GrpcError(
+        codeFromHttpStatus(status),
+        `HTTP status ${status} without grpc-status`,
+      );
+    }
+    if (!this.#contentTypeOk) {
+      return new GrpcError(Code.UNKNOWN, "response is not gRPC (content-type)");
+    }
+    return new GrpcError(Code.UNKNOWN, "trailers without grpc-status");
+  }
+
+  #finish(error: GrpcError | undefined): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (!this.headerReady.settled) this.headerReady.resolve(this.header);
+    if (error) this.messages.fail(error);
+    else this.messages.close();
+    this.outcome.resolve({ error, header: this.header, trailer: this.trailer });
+  }
+}
+
+function decodeBin(value: string): Uint8Array | undefined {
+  try {
+    return decodeBase64(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Maps a transport failure to a status (PROTOCOL-HTTP2.md, RST_STREAM table).
+ *
+ * @example Map a reset
+ * ```ts ignore
+ * toGrpcError(new ResetError(1, 8, true)).code; // CANCELLED
+ * ```
+ *
+ * @param error what failed
+ * @returns the status the caller sees
+ */
+export function toGrpcError(error: unknown): GrpcError {
+  if (error instanceof GrpcError) return error;
+  if (error instanceof ResetError) {
+    return new GrpcError(
+      codeFromRstStream(error.code),
+      `stream reset: ${error.message}`,
+      { cause: error },
+    );
+  }
+  if (error instanceof GoawayError) {
+    return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
+  }
+  if (error instanceof Error && error.name === "ConnectionClosedError") {
+    return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
+  }
+  if (error instanceof Error && error.name === "ConnectionError") {
+    return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
+  }
+  return GrpcError.from(error, Code.INTERNAL);
+}

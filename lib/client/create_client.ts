@@ -1,0 +1,464 @@
+/**
+ * Typed clients from protoc-gen-es service descriptors: unary methods return
+ * a promise, streaming responses are async iterables, streaming requests take
+ * any (async) iterable.
+ *
+ * @module
+ */
+
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  fromBinary,
+  type Message,
+  type MessageInitShape,
+  type MessageShape,
+  toBinary,
+} from "../protobuf.ts";
+import type { Channel } from "../channel/channel.ts";
+import type { CallOptions } from "./call_options.ts";
+import type {
+  AnyRequest,
+  AnyResponse,
+  Interceptor,
+  StreamRequest,
+  StreamResponse,
+  UnaryRequest,
+  UnaryResponse,
+} from "./interceptor.ts";
+import { ClientCall, type ClientCallOptions } from "./client_call.ts";
+import { Code } from "../grpc/status.ts";
+import { GrpcError } from "../grpc/grpc_error.ts";
+import { Metadata } from "../grpc/metadata.ts";
+import { encodeTimeout } from "../grpc/timeout.ts";
+import { CompressionRegistry } from "../grpc/compression.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../grpc/envelope.ts";
+import type { HeaderField } from "../http2/hpack/mod.ts";
+
+/** The library's `user-agent`. */
+export const USER_AGENT = "grpc-deno/0.1.0";
+
+/** Options of {@linkcode createClient}. */
+export interface ClientOptions {
+  /** Interceptors, outermost first. Default none. */
+  interceptors?: Interceptor[];
+  /** Largest response message accepted. Default 4 MiB. */
+  maxReceiveMessageSize?: number;
+  /** Largest request message sent. Default 2^31−1. */
+  maxSendMessageSize?: number;
+  /** Algorithms offered in `grpc-accept-encoding`. Default gzip, deflate. */
+  compressions?: CompressionRegistry;
+  /** Compress every request with this algorithm. Default none. */
+  sendCompression?: string;
+  /** Default timeout for calls, in ms. Default none. */
+  timeoutMs?: number;
+}
+
+/** A client method for a unary RPC. */
+export type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: CallOptions,
+) => Promise<MessageShape<O>>;
+/** A client method for a server-streaming RPC. */
+export type ServerStreamingMethod<
+  I extends DescMessage,
+  O extends DescMessage,
+> = (
+  request: MessageInitShape<I>,
+  options?: CallOptions,
+) => AsyncIterable<MessageShape<O>>;
+/** A client method for a client-streaming RPC. */
+export type ClientStreamingMethod<
+  I extends DescMessage,
+  O extends DescMessage,
+> = (
+  requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
+  options?: CallOptions,
+) => Promise<MessageShape<O>>;
+/** A client method for a bidi-streaming RPC. */
+export type BidiStreamingMethod<I extends DescMessage, O extends DescMessage> =
+  (
+    requests:
+      | AsyncIterable<MessageInitShape<I>>
+      | Iterable<MessageInitShape<I>>,
+    options?: CallOptions,
+  ) => AsyncIterable<MessageShape<O>>;
+
+/** The client of service `S`: one method per RPC, named by its `localName`. */
+export type Client<S extends DescService> = {
+  [K in keyof S["method"]]: S["method"][K] extends {
+    methodKind: "unary";
+    input: infer I extends DescMessage;
+    output: infer O extends DescMessage;
+  } ? UnaryMethod<I, O>
+    : S["method"][K] extends {
+      methodKind: "server_streaming";
+      input: infer I extends DescMessage;
+      output: infer O extends DescMessage;
+    } ? ServerStreamingMethod<I, O>
+    : S["method"][K] extends {
+      methodKind: "client_streaming";
+      input: infer I extends DescMessage;
+      output: infer O extends DescMessage;
+    } ? ClientStreamingMethod<I, O>
+    : S["method"][K] extends {
+      methodKind: "bidi_streaming";
+      input: infer I extends DescMessage;
+      output: infer O extends DescMessage;
+    } ? BidiStreamingMethod<I, O>
+    : never;
+};
+
+/**
+ * Creates a typed client for `service` over `channel`.
+ *
+ * @example Call SayHello
+ * ```ts ignore
+ * import { createChannel, createClient } from "../../mod.ts";
+ * import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+ * await using channel = createChannel("127.0.0.1:50051");
+ * const client = createClient(Greeter, channel);
+ * const reply = await client.sayHello({ name: "world" });
+ * console.log(reply.message);
+ * ```
+ *
+ * @param service the generated service descriptor
+ * @param channel where calls go
+ * @param options interceptors, limits and compression
+ * @returns the client
+ */
+export function createClient<S extends DescService>(
+  service: S,
+  channel: Channel,
+  options: ClientOptions = {},
+): Client<S> {
+  const shared = new Shared(channel, options);
+  const client: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    client[method.localName] = makeMethod(method, shared);
+  }
+  return client as Client<S>;
+}
+
+/** What every method of one client shares. */
+class Shared {
+  readonly channel: Channel;
+  readonly options: ClientOptions;
+  readonly compressions: CompressionRegistry;
+  readonly invoke: (req: AnyRequest) => Promise<AnyResponse>;
+
+  constructor(channel: Channel, options: ClientOptions) {
+    this.channel = channel;
+    this.options = options;
+    this.compressions = options.compressions ?? new CompressionRegistry();
+    let next = (req: AnyRequest): Promise<AnyResponse> =>
+      req.stream ? this.#stream(req) : this.#unary(req);
+    for (const interceptor of [...(options.interceptors ?? [])].reverse()) {
+      next = interceptor(next);
+    }
+    this.invoke = next;
+  }
+
+  callOptions(
+    method: DescMethod,
+    singleResponse: boolean,
+    compression: string | undefined,
+  ): ClientCallOptions {
+    const name = compression ?? this.options.sendCompression;
+    let sendCompression;
+    if (name !== undefined && name !== "identity") {
+      sendCompression = this.compressions.get(name);
+      if (!sendCompression) {
+        throw new GrpcError(Code.INTERNAL, `unknown compression "${name}"`);
+      }
+    }
+    void method;
+    return {
+      maxReceiveMessageSize: this.options.maxReceiveMessageSize ??
+        DEFAULT_MAX_MESSAGE_SIZE,
+      maxSendMessageSize: this.options.maxSendMessageSize ?? 0x7fffffff,
+      compressions: this.compressions,
+      sendCompression,
+      singleResponse,
+    };
+  }
+
+  headers(req: AnyRequest, compression: string | undefined): HeaderField[] {
+    const ch = this.channel;
+    const fields: HeaderField[] = [
+      [":method", "POST"],
+      [":scheme", ch.scheme],
+      [":path", req.path],
+      [":authority", ch.authority],
+      ["content-type", "application/grpc"],
+      ["te", "trailers"],
+      ["user-agent", USER_AGENT],
+      ["grpc-accept-encoding", this.compressions.acceptEncoding],
+    ];
+    if (req.deadline !== undefined) {
+      fields.push(["grpc-timeout", encodeTimeout(req.deadline - Date.now())]);
+    }
+    const name = compression ?? this.options.sendCompression;
+    if (name !== undefined && name !== "identity") {
+      fields.push(["grpc-encoding", name]);
+    }
+    if (req.metadata.size > 0) {
+      for (const field of req.metadata.toHeaders()) fields.push(field);
+    }
+    return fields;
+  }
+
+  /** Arms the deadline and the signal; returns the disarm function. */
+  watch(call: ClientCall, req: AnyRequest): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (req.deadline !== undefined) {
+      const remaining = req.deadline - Date.now();
+      const expire = () =>
+        call.cancel(new GrpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
+      if (remaining <= 0) expire();
+      else timer = setTimeout(expire, remaining);
+    }
+    const signal = req.signal;
+    let onAbort: (() => void) | undefined;
+    if (signal) {
+      onAbort = () =>
+        call.cancel(GrpcError.from(signal.reason, Code.CANCELLED));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    }
+    return () => {
+      clearTimeout(timer);
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
+    };
+  }
+
+  async #unary(req: UnaryRequest): Promise<UnaryResponse> {
+    const compression = (req as RequestExtras).compression;
+    const call = new ClientCall(
+      this.callOptions(req.method, true, compression),
+    );
+    const disarm = this.watch(call, req);
+    try {
+      const conn = await this.channel.getConnection(req.signal);
+      await call.start(conn, this.headers(req, compression));
+      void call.send(toBinary(req.method.input, req.message), true);
+      const outcome = await call.outcome.promise;
+      (req as RequestExtras).onHeader?.(outcome.header);
+      (req as RequestExtras).onTrailer?.(outcome.trailer);
+      if (outcome.error) throw outcome.error;
+      let message: Message;
+      try {
+        message = fromBinary(req.method.output, call.single!);
+      } catch (error) {
+        throw new GrpcError(Code.INTERNAL, "cannot decode response message", {
+          cause: error,
+        });
+      }
+      return {
+        stream: false,
+        header: outcome.header,
+        message,
+        trailer: outcome.trailer,
+      };
+    } catch (error) {
+      const e = GrpcError.from(error, Code.INTERNAL);
+      call.cancel(e);
+      throw e;
+    } finally {
+      disarm();
+    }
+  }
+
+  async #stream(req: StreamRequest): Promise<StreamResponse> {
+    const extras = req as RequestExtras;
+    const call = new ClientCall(
+      this.callOptions(req.method, false, extras.compression),
+    );
+    const disarm = this.watch(call, req);
+    try {
+      const conn = await this.channel.getConnection(req.signal);
+      await call.start(conn, this.headers(req, extras.compression));
+    } catch (error) {
+      disarm();
+      const e = GrpcError.from(error, Code.INTERNAL);
+      call.cancel(e);
+      throw e;
+    }
+    void pumpRequests(call, req);
+    const header = await call.headerReady.promise;
+    extras.onHeader?.(header);
+    const trailer = new Metadata();
+    const output = req.method.output;
+    async function* messages(): AsyncGenerator<Message> {
+      let done = false;
+      try {
+        for await (const bytes of call.messages) {
+          let message: Message;
+          try {
+            message = fromBinary(output, bytes);
+          } catch (error) {
+            throw new GrpcError(
+              Code.INTERNAL,
+              "cannot decode response message",
+              { cause: error },
+            );
+          }
+          yield message;
+        }
+        done = true;
+      } catch (error) {
+        const e = GrpcError.from(error, Code.INTERNAL);
+        call.cancel(e);
+        throw e;
+      } finally {
+        if (!done) {
+          call.cancel(
+            new GrpcError(Code.CANCELLED, "response stream abandoned"),
+          );
+        }
+        disarm();
+        const outcome = await call.outcome.promise;
+        for (const [k, v] of outcome.trailer) trailer.append(k, v);
+        extras.onTrailer?.(trailer);
+      }
+    }
+    return { stream: true, header, messages: messages(), trailer };
+  }
+}
+
+/** Per-call settings that ride on the request object past interceptors. */
+interface RequestExtras {
+  compression?: string;
+  onHeader?: (header: Metadata) => void;
+  onTrailer?: (trailer: Metadata) => void;
+}
+
+async function pumpRequests(
+  call: ClientCall,
+  req: StreamRequest,
+): Promise<void> {
+  const input = req.method.input;
+  try {
+    if (req.method.methodKind === "server_streaming") {
+      for await (const message of req.messages) {
+        await call.send(toBinary(input, message), true);
+        return;
+      }
+    }
+    for await (const message of req.messages) {
+      await call.send(toBinary(input, message), false);
+    }
+    call.closeSend();
+  } catch (error) {
+    call.cancel(GrpcError.from(error, Code.CANCELLED));
+  }
+}
+
+function makeRequest(
+  method: DescMethod,
+  shared: Shared,
+  options: CallOptions | undefined,
+): Omit<UnaryRequest, "stream" | "message"> & RequestExtras {
+  const timeoutMs = options?.timeoutMs ?? shared.options.timeoutMs;
+  let deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
+  if (options?.deadline !== undefined) {
+    const d = typeof options.deadline === "number"
+      ? options.deadline
+      : options.deadline.getTime();
+    deadline = deadline === undefined ? d : Math.min(d, deadline);
+  }
+  return {
+    method,
+    path: `/${method.parent.typeName}/${method.name}`,
+    metadata: new Metadata(options?.metadata),
+    signal: options?.signal,
+    deadline,
+    compression: options?.compression,
+    onHeader: options?.onHeader,
+    onTrailer: options?.onTrailer,
+  };
+}
+
+async function* toMessages(
+  schema: DescMessage,
+  inits:
+    | AsyncIterable<MessageInitShape<DescMessage>>
+    | Iterable<MessageInitShape<DescMessage>>,
+): AsyncGenerator<Message> {
+  for await (const init of inits) yield create(schema, init);
+}
+
+function makeMethod(method: DescMethod, shared: Shared): unknown {
+  switch (method.methodKind) {
+    case "unary":
+      return async (
+        init: MessageInitShape<DescMessage>,
+        options?: CallOptions,
+      ) => {
+        const req: UnaryRequest = {
+          ...makeRequest(method, shared, options),
+          stream: false,
+          message: create(method.input, init),
+        };
+        const res = await shared.invoke(req) as UnaryResponse;
+        return res.message;
+      };
+    case "server_streaming":
+      return (init: MessageInitShape<DescMessage>, options?: CallOptions) =>
+        streamResults(
+          method,
+          shared,
+          options,
+          toMessages(method.input, [init]),
+        );
+    case "client_streaming":
+      return async (
+        inits: AsyncIterable<MessageInitShape<DescMessage>>,
+        options?: CallOptions,
+      ) => {
+        let result: Message | undefined;
+        let count = 0;
+        for await (
+          const message of streamResults(
+            method,
+            shared,
+            options,
+            toMessages(method.input, inits),
+          )
+        ) {
+          result = message;
+          count++;
+        }
+        if (count !== 1) {
+          throw new GrpcError(
+            Code.INTERNAL,
+            `expected one response message, got ${count}`,
+          );
+        }
+        return result;
+      };
+    case "bidi_streaming":
+      return (
+        inits: AsyncIterable<MessageInitShape<DescMessage>>,
+        options?: CallOptions,
+      ) =>
+        streamResults(method, shared, options, toMessages(method.input, inits));
+  }
+}
+
+async function* streamResults(
+  method: DescMethod,
+  shared: Shared,
+  options: CallOptions | undefined,
+  messages: AsyncIterable<Message>,
+): AsyncGenerator<Message> {
+  const req: StreamRequest = {
+    ...makeRequest(method, shared, options),
+    stream: true,
+    messages,
+  };
+  const res = await shared.invoke(req) as StreamResponse;
+  yield* res.messages;
+}

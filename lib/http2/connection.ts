@@ -1,0 +1,1259 @@
+/**
+ * An HTTP/2 connection over any byte transport (a `Deno.Conn`): the preface
+ * and SETTINGS exchange, frame dispatch, stream table, flow control, PING,
+ * GOAWAY and errors (RFC 9113). One writer owns the socket: streams queue
+ * frames, the connection drains the queues round-robin into one buffer and
+ * writes it once per turn.
+ *
+ * @module
+ */
+
+import {
+  CLIENT_PREFACE,
+  DEFAULT_MAX_FRAME_SIZE,
+  ErrorCode,
+  type Frame,
+  FrameType,
+  type GoawayFrame,
+  type HeadersFrame,
+  MAX_WINDOW,
+  type SettingsFrame,
+} from "./frame/types.ts";
+import { FrameDecoder } from "./frame/decoder.ts";
+import { FrameWriter } from "./frame/writer.ts";
+import {
+  type HeaderField,
+  HpackDecoder,
+  HpackEncoder,
+  HpackError,
+} from "./hpack/mod.ts";
+import {
+  ConnectionClosedError,
+  ConnectionError,
+  GoawayError,
+  ResetError,
+  StreamError,
+} from "./errors.ts";
+import { ReceiveWindow, SendWindow } from "./flow_control.ts";
+import {
+  applySettings,
+  DEFAULT_SETTINGS,
+  type Settings,
+  settingsToPairs,
+} from "./settings.ts";
+import { Http2Stream, type StreamHandler } from "./stream.ts";
+import {
+  type FieldBlockKind,
+  validateFieldBlock,
+} from "./header_validation.ts";
+import { type Deferred, deferred } from "../util/deferred.ts";
+
+/** The byte transport under a connection; `Deno.Conn` fits. */
+export interface Transport {
+  /** Reads into `p`; resolves to the byte count or null at EOF. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Writes some of `p`; resolves to the byte count written. */
+  write(p: Uint8Array): Promise<number>;
+  /** Closes both directions. */
+  close(): void;
+}
+
+/** Our side's limits and windows; each has a safe default. */
+export interface Http2ConnectionOptions {
+  /** "client" sends the preface and opens odd streams; "server" accepts them. */
+  role: "client" | "server";
+  /** Largest frame payload we accept. Default 16,384 (the protocol default). */
+  maxFrameSize?: number;
+  /** Streams the peer may open at once (server). Default 16,384. */
+  maxConcurrentStreams?: number;
+  /** Our receive window per stream. Default 4 MiB, so one stream is not throttled to 64 KiB per round trip. */
+  initialWindowSize?: number;
+  /** Our receive window for the whole connection. Default 16 MiB. */
+  connectionWindowSize?: number;
+  /** Largest decoded header list we accept. Default 64 KiB. */
+  maxHeaderListSize?: number;
+  /** HPACK table size we let the peer use. Default 4,096. */
+  headerTableSize?: number;
+  /** How long the peer has to acknowledge our SETTINGS. Default 10,000 ms. */
+  settingsTimeoutMs?: number;
+  /** Peer stream resets tolerated per second before GOAWAY ENHANCE_YOUR_CALM (Rapid Reset). Default 200. */
+  maxResetsPerSecond?: number;
+  /** A new peer stream (server role). Returns the stream's handler. */
+  onStream?: (
+    stream: Http2Stream,
+    fields: HeaderField[],
+    endStream: boolean,
+  ) => StreamHandler;
+  /** The peer sent GOAWAY. */
+  onGoaway?: (frame: GoawayFrame) => void;
+  /** A PING arrived from the peer (server keepalive enforcement hooks here). */
+  onPing?: () => void;
+}
+
+/** Bytes of frames gathered before the writer stops taking DATA and waits for the socket. */
+const WRITE_HIGH_WATER = 1 << 20;
+/** Bytes one stream may write before the next writable stream gets a turn. */
+const WRITE_QUANTUM = 64 << 10;
+/** Read buffer size: reads fill it in place, frames are views into it. */
+const READ_BUFFER = 256 << 10;
+/** Start a fresh read buffer when less than this remains. */
+const MIN_READ_SPACE = 16 << 10;
+/** Remember this many streams we reset, to ignore frames still in flight. */
+const RESET_MEMORY = 1024;
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * An HTTP/2 connection, client or server.
+ *
+ * @example Client
+ * ```ts ignore
+ * const conn = new Http2Connection(await Deno.connect({ port: 8080 }), { role: "client" });
+ * await conn.ready;
+ * const stream = await conn.openStream({
+ *   onHeaders(fields) { console.log(fields); },
+ *   onData(data) { stream.consume(data.length); },
+ *   onClose() {},
+ * });
+ * stream.sendHeaders([[":method", "GET"], [":scheme", "http"], [":path", "/"], [":authority", "localhost"]], true);
+ * ```
+ */
+export class Http2Connection implements AsyncDisposable {
+  readonly role: "client" | "server";
+  /** Resolves when the peer's first SETTINGS arrived (the connection is usable). */
+  readonly ready: Promise<void>;
+  /** Resolves when the connection is closed, with the error that closed it if any. */
+  readonly closed: Promise<Error | undefined>;
+  /** `performance.now()` of the last read from the socket (keepalive uses it). */
+  lastReadAt: number = performance.now();
+
+  readonly #transport: Transport;
+  readonly #options: Http2ConnectionOptions;
+  readonly #local: Settings;
+  #remote: Settings = { ...DEFAULT_SETTINGS };
+  readonly #decoder: FrameDecoder;
+  readonly #writer = new FrameWriter();
+  readonly #hpackIn: HpackDecoder;
+  readonly #hpackOut = new HpackEncoder();
+  readonly #streams = new Map<number, Http2Stream>();
+  readonly #connSend = new SendWindow(DEFAULT_SETTINGS.initialWindowSize);
+  readonly #connRecv: ReceiveWindow;
+  readonly #ready: Deferred<void> = deferred();
+  readonly #closed: Deferred<Error | undefined> = deferred();
+
+  #nextStreamId: number;
+  #lastPeerStreamId = 0;
+  #activeStreams = 0;
+  #openWaiters: Array<Deferred<void>> = [];
+  #writable: Http2Stream[] = [];
+  #writableHead = 0;
+  #flushScheduled = false;
+  #writing = false;
+  #pumpBlocked = false;
+  #peerSettingsSeen = false;
+  #settingsAckPending = 0;
+  #settingsTimer: ReturnType<typeof setTimeout> | undefined;
+  #continuation:
+    | { frame: HeadersFrame; fragments: Uint8Array[]; size: number }
+    | undefined;
+  #recentlyReset = new Set<number>();
+  #pings = new Map<string, { start: number; done: Deferred<number> }>();
+  #pingCounter = 0;
+  #goawaySent: number | undefined;
+  #goawayReceived: GoawayFrame | undefined;
+  #closing = false;
+  #isClosed = false;
+  #resetWindowStart = 0;
+  #resetCount = 0;
+
+  /**
+   * Starts the connection: writes our preface and SETTINGS and begins
+   * reading. Await `ready` before relying on the peer's settings.
+   *
+   * @param transport the socket
+   * @param options role, limits and callbacks
+   */
+  constructor(transport: Transport, options: Http2ConnectionOptions) {
+    this.#transport = transport;
+    this.#options = options;
+    this.role = options.role;
+    this.#nextStreamId = options.role === "client" ? 1 : 2;
+    this.#local = {
+      headerTableSize: options.headerTableSize ?? 4096,
+      enablePush: false,
+      maxConcurrentStreams: options.role === "server"
+        ? options.maxConcurrentStreams ?? 16384
+        : options.maxConcurrentStreams ?? Infinity,
+      initialWindowSize: options.initialWindowSize ?? 4 << 20,
+      maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
+      maxHeaderListSize: options.maxHeaderListSize ?? 64 << 10,
+    };
+    this.#decoder = new FrameDecoder({
+      maxFrameSize: this.#local.maxFrameSize,
+      expectPreface: options.role === "server",
+    });
+    this.#hpackIn = new HpackDecoder({
+      maxTableSize: DEFAULT_SETTINGS.headerTableSize,
+      maxHeaderListSize: this.#local.maxHeaderListSize,
+    });
+    const connWindow = options.connectionWindowSize ?? 16 << 20;
+    this.#connRecv = new ReceiveWindow(connWindow);
+    this.ready = this.#ready.promise;
+    this.closed = this.#closed.promise;
+
+    // §3.4: the client preface is the magic then SETTINGS; the server's
+    // preface is its SETTINGS. Both may send more frames right away.
+    const preface = options.role === "client" ? CLIENT_PREFACE : EMPTY;
+    this.#writer.settings(settingsToPairs(this.#local));
+    this.#settingsAckPending++;
+    if (connWindow > DEFAULT_SETTINGS.initialWindowSize) {
+      this.#writer.windowUpdate(
+        0,
+        connWindow - DEFAULT_SETTINGS.initialWindowSize,
+      );
+    }
+    const settingsTimeout = options.settingsTimeoutMs ?? 10_000;
+    this.#settingsTimer = setTimeout(() => {
+      this.#fail(
+        new ConnectionError(
+          ErrorCode.SETTINGS_TIMEOUT,
+          "SETTINGS not acknowledged",
+        ),
+      );
+    }, settingsTimeout);
+    if (preface.length) void this.#writeRaw(preface);
+    this.#scheduleFlush();
+    void this.#readLoop();
+  }
+
+  /** The settings the peer announced (protocol defaults until its SETTINGS). */
+  get remoteSettings(): Readonly<Settings> {
+    return this.#remote;
+  }
+
+  /** The settings we announced. */
+  get localSettings(): Readonly<Settings> {
+    return this.#local;
+  }
+
+  /** Streams open now (queued, active or half closed). */
+  get activeStreams(): number {
+    return this.#activeStreams;
+  }
+
+  /** Whether new streams may be opened: not closing, no GOAWAY either way. */
+  get isAvailable(): boolean {
+    return !this.#isClosed && !this.#closing &&
+      this.#goawayReceived === undefined &&
+      this.#nextStreamId <= MAX_WINDOW;
+  }
+
+  /** The GOAWAY the peer sent, if any. */
+  get goawayReceived(): GoawayFrame | undefined {
+    return this.#goawayReceived;
+  }
+
+  // ---------------------------------------------------------------- streams
+
+  /**
+   * Opens a client stream, waiting while the peer's MAX_CONCURRENT_STREAMS is
+   * reached. Its id is assigned when its HEADERS is written, so ids always
+   * increase on the wire (§5.1.1).
+   *
+   * @param handler receives the response
+   * @returns the stream; call `sendHeaders` on it next
+   */
+  async openStream(handler: StreamHandler): Promise<Http2Stream> {
+    if (this.role !== "client") throw new Error("only clients open streams");
+    while (this.#activeStreams >= this.#remote.maxConcurrentStreams) {
+      this.#checkAvailable();
+      const waiter = deferred<void>();
+      this.#openWaiters.push(waiter);
+      await waiter.promise;
+    }
+    this.#checkAvailable();
+    this.#activeStreams++;
+    return new Http2Stream(
+      this,
+      0,
+      handler,
+      this.#remote.initialWindowSize,
+      this.#local.initialWindowSize,
+    );
+  }
+
+  #checkAvailable(): void {
+    if (this.#goawayReceived) {
+      const g = this.#goawayReceived;
+      throw new GoawayError(
+        g.lastStreamId,
+        g.errorCode,
+        new TextDecoder().decode(g.debugData),
+        true,
+      );
+    }
+    if (this.#isClosed || this.#closing) {
+      throw new ConnectionClosedError("connection is closing");
+    }
+    if (this.#nextStreamId > MAX_WINDOW) {
+      throw new GoawayError(
+        this.#nextStreamId - 2,
+        ErrorCode.NO_ERROR,
+        "stream ids exhausted",
+        false,
+      );
+    }
+  }
+
+  /** @internal A stream queued frames: add it to the writable list and pump. */
+  schedule(stream: Http2Stream): void {
+    if (this.#isClosed) {
+      this.#closeStream(stream, new ConnectionClosedError("connection closed"));
+      return;
+    }
+    if (!stream.scheduled && !stream.blockedOnStreamWindow) {
+      stream.scheduled = true;
+      this.#writable.push(stream);
+    }
+    if (!this.#pumpBlocked) this.#pump();
+  }
+
+  /** @internal Sends RST_STREAM for a stream of ours and closes it. */
+  resetStream(stream: Http2Stream, code: number): void {
+    if (stream.id !== 0 && !stream.closed) {
+      this.#writer.rstStream(stream.id, code);
+      this.#rememberReset(stream.id);
+      this.#scheduleFlush();
+    }
+    this.#closeStream(
+      stream,
+      code === ErrorCode.NO_ERROR
+        ? undefined
+        : new ResetError(stream.id, code, false),
+    );
+  }
+
+  /** @internal The application consumed `bytes` of a stream's data. */
+  releaseCapacity(stream: Http2Stream, bytes: number): void {
+    const increment = stream.recvWindow.release(bytes);
+    if (increment > 0 && stream.id !== 0) {
+      this.#writer.windowUpdate(stream.id, increment);
+      this.#scheduleFlush();
+    }
+  }
+
+  #rememberReset(id: number): void {
+    this.#recentlyReset.add(id);
+    if (this.#recentlyReset.size > RESET_MEMORY) {
+      const oldest = this.#recentlyReset.values().next().value;
+      if (oldest !== undefined) this.#recentlyReset.delete(oldest);
+    }
+  }
+
+  #closeStream(stream: Http2Stream, error: Error | undefined): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    stream.error = error;
+    if (stream.id !== 0) this.#streams.delete(stream.id);
+    this.#activeStreams--;
+    for (const item of stream.queue) {
+      if (item.kind === "data" && item.done) {
+        if (error) item.done.reject(error);
+        else item.done.resolve();
+      }
+    }
+    stream.queue.length = 0;
+    const waiter = this.#openWaiters.shift();
+    waiter?.resolve();
+    try {
+      stream.handler.onClose(error);
+    } catch {
+      // A handler's failure must not take the connection down.
+    }
+    if (
+      this.#activeStreams === 0 &&
+      (this.#closing || this.#goawayReceived !== undefined)
+    ) {
+      this.#finishClose(undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  /**
+   * Drains stream queues into the frame writer: round-robin, at most
+   * WRITE_QUANTUM per stream per turn, within both windows, until the writer
+   * holds WRITE_HIGH_WATER bytes (then resumes after the socket write).
+   */
+  #pump(): void {
+    let progressed = true;
+    while (progressed && this.#writableHead < this.#writable.length) {
+      progressed = false;
+      const end = this.#writable.length;
+      for (let i = this.#writableHead; i < end; i++) {
+        if (this.#writer.length >= WRITE_HIGH_WATER) {
+          this.#pumpBlocked = true;
+          this.#compactWritable(i);
+          this.#scheduleFlush();
+          return;
+        }
+        const stream = this.#writable[i];
+        this.#writable[i] = undefined as unknown as Http2Stream;
+        this.#writableHead = i + 1;
+        if (stream.closed) {
+          stream.scheduled = false;
+          continue;
+        }
+        const before = this.#writer.length;
+        const outcome = this.#drainStream(stream);
+        if (this.#writer.length !== before) progressed = true;
+        if (outcome === "more") this.#writable.push(stream);
+        else if (outcome === "stream-window") {
+          stream.scheduled = false;
+          stream.blockedOnStreamWindow = true;
+        } else if (outcome === "connection-window") {
+          this.#writable.push(stream);
+        } else stream.scheduled = false;
+      }
+    }
+    this.#compactWritable(this.#writableHead);
+    this.#pumpBlocked = false;
+    this.#scheduleFlush();
+  }
+
+  #compactWritable(from: number): void {
+    if (from === 0) return;
+    this.#writable = this.#writable.slice(from);
+    this.#writableHead = 0;
+  }
+
+  #drainStream(
+    stream: Http2Stream,
+  ): "empty" | "more" | "stream-window" | "connection-window" {
+    let budget = WRITE_QUANTUM;
+    const queue = stream.queue;
+    while (queue.length > 0) {
+      const item = queue[0];
+      if (item.kind === "headers") {
+        if (stream.id === 0) this.#assignId(stream);
+        const block = this.#hpackOut.encode(item.fields);
+        this.#writer.headers(
+          stream.id,
+          block,
+          item.end,
+          this.#remote.maxFrameSize,
+        );
+        queue.shift();
+        if (item.end) this.#onLocalEndWritten(stream);
+        continue;
+      }
+      const remaining = item.data.length - item.offset;
+      if (remaining === 0) {
+        this.#writer.data(stream.id, EMPTY, item.end);
+        queue.shift();
+        item.done?.resolve();
+        if (item.end) this.#onLocalEndWritten(stream);
+        continue;
+      }
+      if (stream.sendWindow.size <= 0) return "stream-window";
+      if (this.#connSend.size <= 0) return "connection-window";
+      if (budget <= 0) return "more";
+      const n = Math.min(
+        remaining,
+        stream.sendWindow.size,
+        this.#connSend.size,
+        this.#remote.maxFrameSize,
+      );
+      const last = n === remaining;
+      const chunk = item.offset === 0 && last
+        ? item.data
+        : item.data.subarray(item.offset, item.offset + n);
+      this.#writer.data(stream.id, chunk, last && item.end);
+      stream.sendWindow.consume(n);
+      this.#connSend.consume(n);
+      budget -= n;
+      item.offset += n;
+      if (last) {
+        queue.shift();
+        item.done?.resolve();
+        if (item.end) this.#onLocalEndWritten(stream);
+      }
+    }
+    return "empty";
+  }
+
+  #assignId(stream: Http2Stream): void {
+    stream.id = this.#nextStreamId;
+    this.#nextStreamId += 2;
+    this.#streams.set(stream.id, stream);
+  }
+
+  #onLocalEndWritten(stream: Http2Stream): void {
+    stream.localEndWritten = true;
+    if (stream.remoteEnded) {
+      this.#closeStream(stream, undefined);
+    } else if (this.role === "server") {
+      // §8.1: a server that completed its response before the request ended
+      // asks the client to stop sending with RST_STREAM(NO_ERROR).
+      this.#writer.rstStream(stream.id, ErrorCode.NO_ERROR);
+      this.#rememberReset(stream.id);
+      this.#closeStream(stream, undefined);
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#writing) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => void this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    if (this.#writing || this.#isClosed) return;
+    this.#writing = true;
+    try {
+      while (this.#writer.length > 0) {
+        const bytes = this.#writer.take();
+        await this.#writeRaw(bytes);
+        this.#writer.release(bytes);
+        if (this.#pumpBlocked) this.#pump();
+      }
+    } catch (error) {
+      this.#finishClose(
+        new ConnectionClosedError("socket write failed", { cause: error }),
+      );
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeRaw(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += await this.#transport.write(bytes.subarray(offset));
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  async #readLoop(): Promise<void> {
+    let buffer = new Uint8Array(READ_BUFFER);
+    let offset = 0;
+    try {
+      while (!this.#isClosed) {
+        if (buffer.length - offset < MIN_READ_SPACE) {
+          buffer = new Uint8Array(READ_BUFFER);
+          offset = 0;
+        }
+        const n = await this.#transport.read(buffer.subarray(offset));
+        if (n === null) break;
+        this.lastReadAt = performance.now();
+        this.#decoder.push(buffer.subarray(offset, offset + n));
+        offset += n;
+        this.#processFrames();
+      }
+      if (!this.#isClosed) {
+        this.#finishClose(
+          this.#decoder.buffered > 0 || !this.#closing
+            ? new ConnectionClosedError("connection closed by peer")
+            : undefined,
+        );
+      }
+    } catch (error) {
+      if (!this.#isClosed) {
+        this.#finishClose(
+          new ConnectionClosedError("socket read failed", { cause: error }),
+        );
+      }
+    }
+  }
+
+  #processFrames(): void {
+    while (!this.#isClosed) {
+      let frame: Frame | null;
+      try {
+        frame = this.#decoder.next();
+        if (frame === null) return;
+        this.#onFrame(frame);
+      } catch (error) {
+        if (error instanceof StreamError) {
+          this.#streamError(error.streamId, error.code, error.message);
+        } else if (error instanceof ConnectionError) {
+          this.#fail(error);
+          return;
+        } else if (error instanceof HpackError) {
+          this.#fail(
+            new ConnectionError(ErrorCode.COMPRESSION_ERROR, error.message, {
+              cause: error,
+            }),
+          );
+          return;
+        } else {
+          this.#fail(
+            new ConnectionError(ErrorCode.INTERNAL_ERROR, String(error), {
+              cause: error,
+            }),
+          );
+          return;
+        }
+      }
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    if (this.#continuation && frame.type !== FrameType.CONTINUATION) {
+      throw new ConnectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        "expected CONTINUATION",
+      );
+    }
+    if (!this.#peerSettingsSeen && frame.type !== FrameType.SETTINGS) {
+      // §3.4: the peer's preface must start with SETTINGS.
+      throw new ConnectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        "first frame is not SETTINGS",
+      );
+    }
+    switch (frame.type) {
+      case FrameType.DATA:
+        return this.#onData(
+          frame.streamId,
+          frame.data,
+          frame.flowLength,
+          frame.endStream,
+        );
+      case FrameType.HEADERS:
+        if (frame.endHeaders) {
+          return this.#onFieldBlock(frame, frame.fragment);
+        }
+        this.#continuation = {
+          frame,
+          fragments: [frame.fragment],
+          size: frame.fragment.length,
+        };
+        return this.#checkBlockSize(this.#continuation.size);
+      case FrameType.CONTINUATION: {
+        const c = this.#continuation;
+        if (!c || c.frame.streamId !== frame.streamId) {
+          throw new ConnectionError(
+            ErrorCode.PROTOCOL_ERROR,
+            "unexpected CONTINUATION",
+          );
+        }
+        c.fragments.push(frame.fragment);
+        c.size += frame.fragment.length;
+        this.#checkBlockSize(c.size);
+        if (!frame.endHeaders) return;
+        this.#continuation = undefined;
+        return this.#onFieldBlock(c.frame, concat(c.fragments, c.size));
+      }
+      case FrameType.PRIORITY:
+        // Deprecated by RFC 9113 §5.3.2; accepted and ignored. A stream may
+        // not depend on itself, though.
+        if (frame.priority.dependency === frame.streamId) {
+          throw new StreamError(
+            frame.streamId,
+            ErrorCode.PROTOCOL_ERROR,
+            "stream depends on itself",
+          );
+        }
+        return;
+      case FrameType.RST_STREAM:
+        return this.#onRstStream(frame.streamId, frame.errorCode);
+      case FrameType.SETTINGS:
+        return this.#onSettings(frame);
+      case FrameType.PUSH_PROMISE:
+        // §8.4: we announce ENABLE_PUSH=0; a server never gets PUSH_PROMISE.
+        throw new ConnectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          "PUSH_PROMISE not enabled",
+        );
+      case FrameType.PING:
+        return this.#onPing(frame.data, frame.ack);
+      case FrameType.GOAWAY:
+        return this.#onGoaway(frame);
+      case FrameType.WINDOW_UPDATE:
+        return this.#onWindowUpdate(frame.streamId, frame.increment);
+    }
+  }
+
+  #checkBlockSize(size: number): void {
+    // Cap the accumulated field block against CONTINUATION floods: the block
+    // is compressed, so twice the header-list limit is generous.
+    if (size > 2 * this.#local.maxHeaderListSize + 16384) {
+      throw new ConnectionError(
+        ErrorCode.ENHANCE_YOUR_CALM,
+        "header block too large",
+      );
+    }
+  }
+
+  #isIdle(id: number): boolean {
+    const peerInitiated = (id & 1) === (this.role === "server" ? 1 : 0);
+    return peerInitiated
+      ? id > this.#lastPeerStreamId
+      : id >= this.#nextStreamId;
+  }
+
+  #onFieldBlock(frame: HeadersFrame, block: Uint8Array): void {
+    // Always decode, even for streams we ignore: the HPACK table is shared.
+    const decoded = this.#hpackIn.decode(block);
+    const id = frame.streamId;
+    const stream = this.#streams.get(id);
+    if (stream === undefined) {
+      if (
+        this.role === "server" && (id & 1) === 1 && id > this.#lastPeerStreamId
+      ) {
+        return this.#acceptStream(
+          id,
+          decoded.fields,
+          decoded.oversize,
+          frame.endStream,
+        );
+      }
+      if (this.#isIdle(id) || (id & 1) === 0) {
+        throw new ConnectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `HEADERS on idle or invalid stream ${id}`,
+        );
+      }
+      if (this.#recentlyReset.has(id)) return;
+      // §5.1: HEADERS on a stream that ended both ways.
+      throw new ConnectionError(
+        ErrorCode.STREAM_CLOSED,
+        `HEADERS on closed stream ${id}`,
+      );
+    }
+    if (stream.remoteEnded) {
+      throw new StreamError(
+        id,
+        ErrorCode.STREAM_CLOSED,
+        "HEADERS after END_STREAM",
+      );
+    }
+    if (decoded.oversize) {
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "header list too large",
+      );
+    }
+    let kind: FieldBlockKind = "trailers";
+    if (!stream.headersReceived && this.role === "client") kind = "response";
+    const problem = validateFieldBlock(decoded.fields, kind);
+    if (problem !== undefined) {
+      throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, problem);
+    }
+    if (kind === "response") {
+      const status = decoded.fields.find((f) => f[0] === ":status")?.[1];
+      if (status !== undefined && status.charCodeAt(0) === 0x31 /* 1xx */) {
+        if (frame.endStream) {
+          throw new StreamError(
+            id,
+            ErrorCode.PROTOCOL_ERROR,
+            "1xx with END_STREAM",
+          );
+        }
+        return;
+      }
+    } else if (!frame.endStream) {
+      // A second field block must be trailers, which end the stream (§8.1).
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "trailers without END_STREAM",
+      );
+    }
+    stream.headersReceived = true;
+    if (frame.endStream) stream.remoteEnded = true;
+    this.#deliver(
+      stream,
+      () => stream.handler.onHeaders(decoded.fields, frame.endStream),
+    );
+    if (frame.endStream) this.#onRemoteEnd(stream);
+  }
+
+  #acceptStream(
+    id: number,
+    fields: HeaderField[],
+    oversize: boolean,
+    endStream: boolean,
+  ): void {
+    this.#lastPeerStreamId = id;
+    if (this.#goawaySent !== undefined && id > this.#goawaySent) return;
+    if (this.#closing && this.#goawaySent === undefined) return;
+    if (this.#activeStreams >= this.#local.maxConcurrentStreams) {
+      // §5.1.2: refused streams were not processed and may be retried.
+      this.#writer.rstStream(id, ErrorCode.REFUSED_STREAM);
+      this.#rememberReset(id);
+      this.#scheduleFlush();
+      return;
+    }
+    if (oversize) {
+      // Answer as an HTTP server would: 431 Request Header Fields Too Large.
+      this.#writer.headers(
+        id,
+        this.#hpackOut.encode([[":status", "431"]]),
+        true,
+        this.#remote.maxFrameSize,
+      );
+      this.#writer.rstStream(id, ErrorCode.NO_ERROR);
+      this.#rememberReset(id);
+      this.#scheduleFlush();
+      return;
+    }
+    const problem = validateFieldBlock(fields, "request");
+    if (problem !== undefined) {
+      this.#writer.rstStream(id, ErrorCode.PROTOCOL_ERROR);
+      this.#rememberReset(id);
+      this.#scheduleFlush();
+      return;
+    }
+    const onStream = this.#options.onStream;
+    if (!onStream) {
+      this.#writer.rstStream(id, ErrorCode.REFUSED_STREAM);
+      this.#scheduleFlush();
+      return;
+    }
+    const stream = new Http2Stream(
+      this,
+      id,
+      NOOP_HANDLER,
+      this.#remote.initialWindowSize,
+      this.#local.initialWindowSize,
+    );
+    stream.headersReceived = true;
+    stream.remoteEnded = endStream;
+    this.#streams.set(id, stream);
+    this.#activeStreams++;
+    this.#deliver(stream, () => {
+      stream.handler = onStream(stream, fields, endStream);
+    });
+  }
+
+  #deliver(stream: Http2Stream, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      if (!stream.closed) {
+        this.#streamError(stream.id, ErrorCode.INTERNAL_ERROR, String(error));
+      }
+    }
+  }
+
+  #onRemoteEnd(stream: Http2Stream): void {
+    if (stream.localEndWritten) this.#closeStream(stream, undefined);
+  }
+
+  #onData(
+    id: number,
+    data: Uint8Array,
+    flowLength: number,
+    endStream: boolean,
+  ): void {
+    if (!this.#connRecv.receive(flowLength)) {
+      throw new ConnectionError(
+        ErrorCode.FLOW_CONTROL_ERROR,
+        "connection window exceeded",
+      );
+    }
+    // The connection window is returned as data arrives (per-stream windows
+    // bound what any one stream buffers), so one slow reader cannot stall the
+    // others.
+    this.#releaseConnection(flowLength);
+    const stream = this.#streams.get(id);
+    if (stream === undefined) {
+      if (this.#isIdle(id)) {
+        throw new ConnectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `DATA on idle stream ${id}`,
+        );
+      }
+      if (this.#recentlyReset.has(id)) return;
+      throw new StreamError(
+        id,
+        ErrorCode.STREAM_CLOSED,
+        `DATA on closed stream ${id}`,
+      );
+    }
+    if (stream.remoteEnded) {
+      throw new StreamError(
+        id,
+        ErrorCode.STREAM_CLOSED,
+        "DATA after END_STREAM",
+      );
+    }
+    if (!stream.headersReceived) {
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "DATA before HEADERS",
+      );
+    }
+    if (!stream.recvWindow.receive(flowLength)) {
+      throw new StreamError(
+        id,
+        ErrorCode.FLOW_CONTROL_ERROR,
+        "stream window exceeded",
+      );
+    }
+    // Padding is never seen by the application: give it back at once.
+    const padding = flowLength - data.length;
+    if (padding > 0) this.releaseCapacity(stream, padding);
+    if (endStream) stream.remoteEnded = true;
+    this.#deliver(stream, () => stream.handler.onData(data, endStream));
+    if (endStream) this.#onRemoteEnd(stream);
+  }
+
+  #releaseConnection(bytes: number): void {
+    const increment = this.#connRecv.release(bytes);
+    if (increment > 0) {
+      this.#writer.windowUpdate(0, increment);
+      this.#scheduleFlush();
+    }
+  }
+
+  #onRstStream(id: number, code: number): void {
+    const stream = this.#streams.get(id);
+    if (stream === undefined) {
+      if (this.#isIdle(id)) {
+        throw new ConnectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `RST_STREAM on idle stream ${id}`,
+        );
+      }
+      return;
+    }
+    if (this.role === "server") this.#countReset();
+    this.#rememberReset(id);
+    // A reset with NO_ERROR after a complete response is a normal end (§8.1).
+    const normal = code === ErrorCode.NO_ERROR && stream.remoteEnded;
+    this.#closeStream(
+      stream,
+      normal ? undefined : new ResetError(id, code, true),
+    );
+  }
+
+  #countReset(): void {
+    // Rapid Reset (CVE-2023-44487): a peer that opens and resets streams
+    // faster than this costs us work without limit.
+    const now = performance.now();
+    if (now - this.#resetWindowStart > 1000) {
+      this.#resetWindowStart = now;
+      this.#resetCount = 0;
+    }
+    if (++this.#resetCount > (this.#options.maxResetsPerSecond ?? 200)) {
+      throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many resets");
+    }
+  }
+
+  #onSettings(frame: SettingsFrame): void {
+    if (frame.ack) {
+      if (this.#settingsAckPending === 0) return;
+      if (--this.#settingsAckPending === 0) {
+        clearTimeout(this.#settingsTimer);
+        this.#settingsTimer = undefined;
+      }
+      // Our settings are in force from now on.
+      this.#decoder.maxFrameSize = this.#local.maxFrameSize;
+      this.#hpackIn.setMaxTableSize(this.#local.headerTableSize);
+      return;
+    }
+    const previous = this.#remote;
+    const next = applySettings(previous, frame.settings);
+    if (this.role === "client" && next.enablePush) {
+      for (const [id, value] of frame.settings) {
+        if (id === 2 && value === 1) {
+          throw new ConnectionError(
+            ErrorCode.PROTOCOL_ERROR,
+            "server sent ENABLE_PUSH=1",
+          );
+        }
+      }
+    }
+    this.#remote = next;
+    const delta = next.initialWindowSize - previous.initialWindowSize;
+    if (delta !== 0) {
+      // §6.9.2: every open stream's send window moves by the difference.
+      for (const stream of this.#streams.values()) {
+        if (!stream.sendWindow.increase(delta)) {
+          throw new ConnectionError(
+            ErrorCode.FLOW_CONTROL_ERROR,
+            "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window",
+          );
+        }
+        if (delta > 0) this.#unblock(stream);
+      }
+    }
+    if (next.headerTableSize !== previous.headerTableSize) {
+      this.#hpackOut.setMaxTableSize(next.headerTableSize);
+    }
+    this.#writer.settingsAck();
+    this.#scheduleFlush();
+    while (
+      this.#openWaiters.length > 0 &&
+      this.#activeStreams < next.maxConcurrentStreams
+    ) {
+      this.#openWaiters.shift()!.resolve();
+    }
+    if (!this.#peerSettingsSeen) {
+      this.#peerSettingsSeen = true;
+      this.#ready.resolve();
+    }
+    if (!this.#pumpBlocked) this.#pump();
+  }
+
+  #unblock(stream: Http2Stream): void {
+    if (stream.blockedOnStreamWindow && stream.sendWindow.size > 0) {
+      stream.blockedOnStreamWindow = false;
+      if (!stream.scheduled) {
+        stream.scheduled = true;
+        this.#writable.push(stream);
+      }
+    }
+  }
+
+  #onWindowUpdate(id: number, increment: number): void {
+    if (id === 0) {
+      if (!this.#connSend.increase(increment)) {
+        throw new ConnectionError(
+          ErrorCode.FLOW_CONTROL_ERROR,
+          "connection window above 2^31-1",
+        );
+      }
+    } else {
+      const stream = this.#streams.get(id);
+      if (stream === undefined) {
+        if (this.#isIdle(id)) {
+          throw new ConnectionError(
+            ErrorCode.PROTOCOL_ERROR,
+            `WINDOW_UPDATE on idle stream ${id}`,
+          );
+        }
+        return;
+      }
+      if (!stream.sendWindow.increase(increment)) {
+        throw new StreamError(
+          id,
+          ErrorCode.FLOW_CONTROL_ERROR,
+          "stream window above 2^31-1",
+        );
+      }
+      this.#unblock(stream);
+    }
+    if (!this.#pumpBlocked) this.#pump();
+  }
+
+  #onPing(data: Uint8Array, ack: boolean): void {
+    if (!ack) {
+      this.#options.onPing?.();
+      this.#writer.ping(data, true);
+      this.#scheduleFlush();
+      return;
+    }
+    const key = pingKey(data);
+    const pending = this.#pings.get(key);
+    if (!pending) return;
+    this.#pings.delete(key);
+    pending.done.resolve(performance.now() - pending.start);
+  }
+
+  #onGoaway(frame: GoawayFrame): void {
+    const first = this.#goawayReceived === undefined;
+    if (
+      !first && frame.lastStreamId > this.#goawayReceived!.lastStreamId
+    ) {
+      // §6.8: the last-stream-id must not increase.
+      throw new ConnectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        "GOAWAY last-stream-id increased",
+      );
+    }
+    this.#goawayReceived = frame;
+    const debugData = new TextDecoder().decode(frame.debugData);
+    // Streams the peer did not process fail with a retryable error.
+    const doomed: Http2Stream[] = [];
+    for (const stream of this.#streams.values()) {
+      const ours = (stream.id & 1) === (this.role === "client" ? 1 : 0);
+      if (ours && stream.id > frame.lastStreamId) doomed.push(stream);
+    }
+    for (const stream of doomed) {
+      this.#closeStream(
+        stream,
+        new GoawayError(frame.lastStreamId, frame.errorCode, debugData, true),
+      );
+    }
+    for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
+    if (first) this.#options.onGoaway?.(frame);
+    if (this.#activeStreams === 0) this.#finishClose(undefined);
+  }
+
+  #streamError(id: number, code: number, message: string): void {
+    const stream = this.#streams.get(id);
+    this.#writer.rstStream(id, code);
+    this.#rememberReset(id);
+    this.#scheduleFlush();
+    if (stream) {
+      this.#closeStream(
+        stream,
+        new ResetError(id, code, false, { cause: new Error(message) }),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- control
+
+  /**
+   * Sends a PING and measures the round trip.
+   *
+   * @returns the round-trip time in milliseconds
+   */
+  ping(): Promise<number> {
+    if (this.#isClosed) {
+      return Promise.reject(new ConnectionClosedError("connection closed"));
+    }
+    const data = new Uint8Array(8);
+    new DataView(data.buffer).setFloat64(0, ++this.#pingCounter);
+    const done = deferred<number>();
+    this.#pings.set(pingKey(data), { start: performance.now(), done });
+    this.#writer.ping(data, false);
+    this.#scheduleFlush();
+    return done.promise;
+  }
+
+  /**
+   * Sends GOAWAY without closing: no new streams, open ones may finish.
+   *
+   * @param code the error code (default NO_ERROR)
+   * @param debug optional debug text
+   * @param lastStreamId defaults to the last stream the peer opened
+   */
+  goaway(
+    code: number = ErrorCode.NO_ERROR,
+    debug = "",
+    lastStreamId?: number,
+  ): void {
+    if (this.#isClosed) return;
+    const last = lastStreamId ?? this.#lastPeerStreamId;
+    this.#goawaySent = last;
+    this.#writer.goaway(last, code, new TextEncoder().encode(debug));
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Graceful shutdown: stops new streams, lets open ones finish, then closes.
+   * A server sends two GOAWAYs (§6.8): the first with 2^31−1 so that
+   * requests in flight are not lost, the real one after a PING round trip.
+   *
+   * @param debug debug text for the GOAWAY
+   * @returns resolves when the connection is closed
+   */
+  async close(debug = ""): Promise<void> {
+    if (this.#isClosed) return;
+    if (!this.#closing) {
+      this.#closing = true;
+      for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
+      if (this.role === "server") {
+        this.goaway(ErrorCode.NO_ERROR, debug, MAX_WINDOW);
+        try {
+          await Promise.race([
+            this.ping(),
+            new Promise((r) => setTimeout(r, 1000)),
+          ]);
+        } catch {
+          // Closed meanwhile.
+        }
+      }
+      this.goaway(ErrorCode.NO_ERROR, debug);
+      if (this.#activeStreams === 0) this.#finishClose(undefined);
+    }
+    await this.closed;
+  }
+
+  /**
+   * Closes now: GOAWAY with `code`, every stream fails.
+   *
+   * @param code HTTP/2 error code (default NO_ERROR)
+   * @param debug debug text for the GOAWAY
+   */
+  destroy(code: number = ErrorCode.NO_ERROR, debug = ""): void {
+    if (this.#isClosed) return;
+    this.#fail(new ConnectionError(code, debug || "connection destroyed"));
+  }
+
+  /** Closes gracefully (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #fail(error: ConnectionError): void {
+    if (this.#isClosed) return;
+    const bytes = new TextEncoder().encode(error.message.slice(0, 256));
+    this.#writer.goaway(this.#lastPeerStreamId, error.code, bytes);
+    this.#finishClose(error);
+  }
+
+  #finishClose(error: Error | undefined): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    clearTimeout(this.#settingsTimer);
+    const pending = this.#writer.length > 0 ? this.#writer.take() : undefined;
+    const closeSocket = () => {
+      try {
+        this.#transport.close();
+      } catch {
+        // Already closed.
+      }
+    };
+    if (pending && !this.#writing) {
+      // Best effort: let the peer see our last frames (GOAWAY) before close.
+      this.#writeRaw(pending).catch(() => {}).finally(closeSocket);
+    } else if (this.#writing) {
+      // The write in progress will fail or finish; close right after a turn.
+      setTimeout(closeSocket, 0);
+    } else closeSocket();
+    const streamError = error ?? new ConnectionClosedError("connection closed");
+    for (const stream of [...this.#streams.values()]) {
+      this.#closeStream(stream, this.#goawayErrorFor(stream) ?? streamError);
+    }
+    for (const stream of this.#writable.slice(this.#writableHead)) {
+      if (stream && !stream.closed) this.#closeStream(stream, streamError);
+    }
+    for (const { done } of this.#pings.values()) done.reject(streamError);
+    this.#pings.clear();
+    for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
+    this.#ready.reject(streamError);
+    this.#closed.resolve(error);
+  }
+
+  #goawayErrorFor(stream: Http2Stream): GoawayError | undefined {
+    const g = this.#goawayReceived;
+    if (!g || stream.id <= g.lastStreamId) return undefined;
+    return new GoawayError(
+      g.lastStreamId,
+      g.errorCode,
+      new TextDecoder().decode(g.debugData),
+      true,
+    );
+  }
+}
+
+const NOOP_HANDLER: StreamHandler = {
+  onHeaders() {},
+  onData() {},
+  onClose() {},
+};
+
+function pingKey(data: Uint8Array): string {
+  return String.fromCharCode(...data);
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+/**
+ * Checks that a decoded field block is well formed (RFC 9113 §8.2, §8.3):
+ * lowercase names, pseudo-headers first and only the defined ones, no
+ * connection-specific fields, `te` only `trailers`. A malformed block is a
+ * stream error of type PROTOCOL_ERROR (§8.1.1).
+ *
+ * @module
+ */
+
+/** Which kind of field block is being checked. */
+export type FieldBlockKind = "request" | "response" | "trailers";
+
+const REQUEST_PSEUDO = new Set([
+  ":method",
+  ":scheme",
+  ":path",
+  ":authority",
+  ":protocol",
+]);
+
+const CONNECTION_SPECIFIC = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/**
+ * Validates a field block.
+ *
+ * @example A good request
+ * ```ts
+ * import { validateFieldBlock } from "./header_validation.ts";
+ * validateFieldBlock([
+ *   [":method", "POST"], [":scheme", "http"], [":path", "/a"],
+ * ], "request"); // undefined
+ * validateFieldBlock([["Host", "x"]], "trailers"); // "uppercase ..."
+ * ```
+ *
+ * @param fields the decoded fields, in order
+ * @param kind request, response or trailers
+ * @returns undefined when well formed, else why not
+ */
+export function validateFieldBlock(
+  fields: ReadonlyArray<readonly [string, string]>,
+  kind: FieldBlockKind,
+): string | undefined {
+  let regularSeen = false;
+  let method: string | undefined;
+  let hasScheme = false;
+  let hasPath = false;
+  let hasStatus = false;
+  const seenPseudo = new Set<string>();
+  for (const [name, value] of fields) {
+    if (name.length === 0) return "empty field name";
+    if (name.charCodeAt(0) === 0x3a /* : */) {
+      if (regularSeen) return `pseudo-header ${name} after a regular field`;
+      if (kind === "trailers") return `pseudo-header ${name} in trailers`;
+      if (seenPseudo.has(name)) return `duplicate pseudo-header ${name}`;
+      seenPseudo.add(name);
+      if (kind === "request") {
+        if (!REQUEST_PSEUDO.has(name)) return `unknown pseudo-header ${name}`;
+        if (name === ":method") method = value;
+        else if (name === ":scheme") hasScheme = true;
+        else if (name === ":path") {
+          if (value.length === 0) return "empty :path";
+          hasPath = true;
+        }
+      } else {
+        if (name !== ":status") return `unknown pseudo-header ${name}`;
+        if (!/^\d{3}$/.test(value)) return `bad :status ${value}`;
+        hasStatus = true;
+      }
+      continue;
+    }
+    regularSeen = true;
+    if (hasUppercase(name)) return `uppercase field name ${name}`;
+    if (CONNECTION_SPECIFIC.has(name)) {
+      return `connection-specific field ${name}`;
+    }
+    if (name === "te" && value !== "trailers") return `te: ${value}`;
+  }
+  if (kind === "request") {
+    if (method === undefined) return "missing :method";
+    if (method !== "CONNECT" && (!hasScheme || !hasPath)) {
+      return "missing :scheme or :path";
+    }
+  } else if (kind === "response" && !hasStatus) {
+    return "missing :status";
+  }
+  return undefined;
+}
+
+function hasUppercase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
+}

@@ -1,0 +1,52 @@
+/**
+ * Accepting HTTP/2 connections from a `Deno.Listener` (TCP, TLS with ALPN
+ * `h2`, or unix socket).
+ *
+ * @module
+ */
+
+import { Http2Connection, type Http2ConnectionOptions } from "./connection.ts";
+
+/**
+ * Accepts connections until the listener closes, starting an HTTP/2 server
+ * connection on each.
+ *
+ * @example Serve on a port
+ * ```ts ignore
+ * import { acceptHttp2 } from "./serve.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+ * void acceptHttp2(listener, { onStream: (s) => handler }, (c) => conns.add(c));
+ * ```
+ *
+ * @param listener where connections come from
+ * @param options connection options (role is set to "server")
+ * @param onConnection called with each new connection
+ * @returns resolves when the listener is closed
+ */
+export async function acceptHttp2(
+  listener: Deno.Listener,
+  options: Omit<Http2ConnectionOptions, "role">,
+  onConnection: (conn: Http2Connection) => void,
+): Promise<void> {
+  while (true) {
+    let conn: Deno.Conn;
+    try {
+      conn = await listener.accept();
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.BadResource ||
+        error instanceof Deno.errors.Interrupted
+      ) return;
+      // A failed accept (e.g. a TLS handshake) must not stop the server.
+      continue;
+    }
+    if ("setNoDelay" in conn && typeof conn.setNoDelay === "function") {
+      try {
+        (conn as Deno.TcpConn).setNoDelay(true);
+      } catch {
+        // Not a TCP socket.
+      }
+    }
+    onConnection(new Http2Connection(conn, { ...options, role: "server" }));
+  }
+}

@@ -1,0 +1,382 @@
+/**
+ * The gRPC server: a registry of services, listeners, and per-stream
+ * dispatch to handlers, with graceful and forced shutdown.
+ *
+ * @module
+ */
+
+import type { DescMethod, DescService } from "../protobuf.ts";
+import type { HeaderField } from "../http2/hpack/mod.ts";
+import type {
+  Http2Connection,
+  Http2ConnectionOptions,
+} from "../http2/connection.ts";
+import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import { acceptHttp2 } from "../http2/serve.ts";
+import { Code } from "../grpc/status.ts";
+import { GrpcError } from "../grpc/grpc_error.ts";
+import { Metadata } from "../grpc/metadata.ts";
+import { parseTimeout } from "../grpc/timeout.ts";
+import { isGrpcContentType } from "../grpc/headers.ts";
+import { CompressionRegistry } from "../grpc/compression.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../grpc/envelope.ts";
+import type { ServiceImpl } from "./handler.ts";
+import type {
+  ServerInterceptor,
+  ServerRequest,
+  ServerResponse,
+} from "./interceptor.ts";
+import {
+  type CallStart,
+  sendTrailersOnly,
+  ServerCall,
+  type ServerCallOptions,
+} from "./server_call.ts";
+import type { ServerContext } from "./context.ts";
+
+/** Options of a {@linkcode Server}. */
+export interface ServerOptions {
+  /** Interceptors, outermost first. Default none. */
+  interceptors?: ServerInterceptor[];
+  /** Largest request message accepted. Default 4 MiB. */
+  maxReceiveMessageSize?: number;
+  /** Largest response message sent. Default 2^31−1. */
+  maxSendMessageSize?: number;
+  /** Algorithms accepted and offered. Default gzip, deflate. */
+  compressions?: CompressionRegistry;
+  /** HTTP/2 limits and windows of accepted connections. */
+  http2?: Omit<Http2ConnectionOptions, "role" | "onStream">;
+}
+
+/** Where to listen. */
+export type ListenOptions =
+  | { hostname?: string; port: number }
+  | {
+    hostname?: string;
+    port: number;
+    /** PEM certificate chain. */
+    cert: string;
+    /** PEM private key. */
+    key: string;
+  }
+  | { transport: "unix"; path: string };
+
+type AnyHandler = (request: unknown, context: ServerContext) => unknown;
+
+interface Route {
+  method: DescMethod;
+  invoke: (request: ServerRequest) => Promise<ServerResponse>;
+}
+
+/**
+ * A gRPC server.
+ *
+ * @example Serve Greeter
+ * ```ts ignore
+ * import { Server } from "../../mod.ts";
+ * import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+ * const server = new Server();
+ * server.add(Greeter, { sayHello: (req) => ({ message: `Hello ${req.name}` }) });
+ * const addr = await server.listen({ hostname: "127.0.0.1", port: 50051 });
+ * ```
+ */
+export class Server implements AsyncDisposable {
+  readonly #options: ServerOptions;
+  readonly #callOptions: ServerCallOptions;
+  readonly #routes = new Map<string, Route>();
+  readonly #listeners = new Set<Deno.Listener>();
+  readonly #connections = new Set<Http2Connection>();
+  readonly #accepting = new Set<Promise<void>>();
+  #shuttingDown = false;
+
+  /** @param options interceptors, limits, compression and HTTP/2 settings */
+  constructor(options: ServerOptions = {}) {
+    this.#options = options;
+    this.#callOptions = {
+      maxReceiveMessageSize: options.maxReceiveMessageSize ??
+        DEFAULT_MAX_MESSAGE_SIZE,
+      maxSendMessageSize: options.maxSendMessageSize ?? 0x7fffffff,
+      compressions: options.compressions ?? new CompressionRegistry(),
+    };
+  }
+
+  /**
+   * Registers a service. Methods left out of `impl` answer UNIMPLEMENTED.
+   *
+   * @param service the generated service descriptor
+   * @param impl handlers by method `localName`
+   * @returns this server
+   */
+  add<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): this {
+    const handlers = impl as Record<string, AnyHandler | undefined>;
+    for (const method of service.methods) {
+      const handler = handlers[method.localName];
+      if (typeof handler !== "function") continue;
+      let invoke = terminal(method, handler.bind(impl));
+      for (
+        const interceptor of [...(this.#options.interceptors ?? [])].reverse()
+      ) {
+        invoke = interceptor(invoke);
+      }
+      this.#routes.set(`/${service.typeName}/${method.name}`, {
+        method,
+        invoke,
+      });
+    }
+    return this;
+  }
+
+  /**
+   * Starts listening. May be called several times (several addresses).
+   *
+   * @param options TCP host/port (port 0 picks one), TLS cert/key, or a unix path
+   * @returns the bound address
+   */
+  listen(options: ListenOptions): Promise<Deno.Addr> {
+    let listener: Deno.Listener;
+    if ("transport" in options) {
+      listener = Deno.listen({ transport: "unix", path: options.path });
+    } else if ("cert" in options) {
+      listener = Deno.listenTls({
+        hostname: options.hostname ?? "0.0.0.0",
+        port: options.port,
+        cert: options.cert,
+        key: options.key,
+        alpnProtocols: ["h2"],
+      });
+    } else {
+      listener = Deno.listen({
+        hostname: options.hostname ?? "0.0.0.0",
+        port: options.port,
+      });
+    }
+    this.#listeners.add(listener);
+    const accepting = acceptHttp2(
+      listener,
+      {
+        ...this.#options.http2,
+        onStream: (stream, fields, endStream) =>
+          this.#onStream(stream, fields, endStream, peerOf(listener)),
+      },
+      (conn) => this.#track(conn),
+    ).finally(() => this.#accepting.delete(accepting));
+    this.#accepting.add(accepting);
+    return Promise.resolve(listener.addr);
+  }
+
+  /**
+   * Serves one already-accepted connection (custom transports, tests).
+   *
+   * @param conn the connection
+   * @returns the HTTP/2 connection serving it
+   */
+  serveConnection(conn: Deno.Conn): Promise<Http2Connection> {
+    return import("../http2/connection.ts").then(({ Http2Connection }) => {
+      const peer = addrText(conn.remoteAddr);
+      const h2 = new Http2Connection(conn, {
+        ...this.#options.http2,
+        role: "server",
+        onStream: (stream, fields, endStream) =>
+          this.#onStream(stream, fields, endStream, () => peer),
+      });
+      this.#track(h2);
+      return h2;
+    });
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  #track(conn: Http2Connection): void {
+    if (this.#shuttingDown) {
+      void conn.close();
+      return;
+    }
+    this.#connections.add(conn);
+    conn.closed.then(() => this.#connections.delete(conn));
+  }
+
+  #onStream(
+    stream: Http2Stream,
+    fields: HeaderField[],
+    endStream: boolean,
+    peer: () => string,
+  ): StreamHandler {
+    let path = "";
+    let method = "";
+    let contentType: string | undefined;
+    let timeout: string | undefined;
+    let encoding: string | undefined;
+    let acceptEncoding: string | undefined;
+    for (const [name, value] of fields) {
+      switch (name) {
+        case ":path":
+          path = value;
+          break;
+        case ":method":
+          method = value;
+          break;
+        case "content-type":
+          contentType = value;
+          break;
+        case "grpc-timeout":
+          timeout = value;
+          break;
+        case "grpc-encoding":
+          encoding = value;
+          break;
+        case "grpc-accept-encoding":
+          acceptEncoding = value;
+          break;
+      }
+    }
+    if (!isGrpcContentType(contentType)) {
+      // PROTOCOL-HTTP2.md: not gRPC at all, answer 415.
+      sendTrailersOnly(
+        stream,
+        new GrpcError(
+          Code.INTERNAL,
+          `invalid gRPC request content-type "${contentType ?? ""}"`,
+        ),
+        [],
+        415,
+      );
+      return IGNORE;
+    }
+    if (method !== "POST") {
+      sendTrailersOnly(
+        stream,
+        new GrpcError(Code.INTERNAL, `method ${method} not allowed`),
+        [],
+        405,
+      );
+      return IGNORE;
+    }
+    const route = this.#routes.get(path);
+    if (!route) {
+      sendTrailersOnly(
+        stream,
+        new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`),
+      );
+      return IGNORE;
+    }
+    let requestEncoding;
+    if (encoding !== undefined && encoding !== "identity") {
+      requestEncoding = this.#callOptions.compressions.get(encoding);
+      if (!requestEncoding) {
+        sendTrailersOnly(
+          stream,
+          new GrpcError(
+            Code.UNIMPLEMENTED,
+            `unsupported grpc-encoding "${encoding}"`,
+          ),
+          [[
+            "grpc-accept-encoding",
+            this.#callOptions.compressions.acceptEncoding,
+          ]],
+        );
+        return IGNORE;
+      }
+    }
+    const timeoutMs = parseTimeout(timeout);
+    const start: CallStart = {
+      method: route.method,
+      invoke: route.invoke,
+      metadata: Metadata.fromHeaders(fields),
+      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+      requestEncoding,
+      acceptEncoding,
+      peer: peer(),
+    };
+    const call = new ServerCall(stream, start, this.#callOptions);
+    if (endStream) queueMicrotask(() => call.onRequestEnd());
+    return call;
+  }
+
+  /**
+   * Graceful shutdown: stops listening, sends GOAWAY on every connection and
+   * waits for open calls to finish (or `graceMs`, then forces).
+   *
+   * @param graceMs how long calls may take to finish (default: no limit)
+   */
+  async shutdown(graceMs?: number): Promise<void> {
+    this.#shuttingDown = true;
+    for (const listener of this.#listeners) {
+      try {
+        listener.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#listeners.clear();
+    const closing = Promise.all([...this.#connections].map((c) => c.close()));
+    if (graceMs === undefined) await closing;
+    else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        closing,
+        new Promise((r) => timer = setTimeout(r, graceMs)),
+      ]);
+      clearTimeout(timer);
+      this.forceShutdown();
+    }
+    await Promise.all([...this.#accepting]);
+  }
+
+  /** Closes every listener and connection now; open calls fail. */
+  forceShutdown(): void {
+    this.#shuttingDown = true;
+    for (const listener of this.#listeners) {
+      try {
+        listener.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    this.#listeners.clear();
+    for (const conn of this.#connections) conn.destroy();
+    this.#connections.clear();
+  }
+
+  /** Graceful shutdown (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+}
+
+const IGNORE: StreamHandler = { onHeaders() {}, onData() {}, onClose() {} };
+
+function terminal(
+  method: DescMethod,
+  handler: AnyHandler,
+): (request: ServerRequest) => Promise<ServerResponse> {
+  const streamingResponse = method.methodKind === "server_streaming" ||
+    method.methodKind === "bidi_streaming";
+  return async (request) => {
+    const input = request.stream ? request.messages : request.message;
+    const result = handler(input, request.context);
+    if (streamingResponse) {
+      return {
+        stream: true,
+        messages: result as ServerResponse extends never ? never
+          : AsyncIterable<never>,
+      };
+    }
+    return { stream: false, message: (await result) as never };
+  };
+}
+
+function peerOf(_listener: Deno.Listener): () => string {
+  return () => "";
+}
+
+function addrText(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return addr.hostname.includes(":")
+      ? `[${addr.hostname}]:${addr.port}`
+      : `${addr.hostname}:${addr.port}`;
+  }
+  return "path" in addr ? String(addr.path) : "";
+}

@@ -1,0 +1,480 @@
+/**
+ * One gRPC call on the server side, over one HTTP/2 stream: request
+ * messages in, response headers, messages and trailers (or Trailers-Only)
+ * out, deadline and cancellation.
+ *
+ * @module
+ */
+
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  fromBinary,
+  type Message,
+  type MessageInitShape,
+  toBinary,
+} from "../protobuf.ts";
+import type { HeaderField } from "../http2/hpack/mod.ts";
+import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import { Code } from "../grpc/status.ts";
+import { GrpcError } from "../grpc/grpc_error.ts";
+import { Metadata } from "../grpc/metadata.ts";
+import { encodeGrpcMessage } from "../grpc/percent.ts";
+import { encodeStatusDetails } from "../grpc/status_details.ts";
+import { encodeBase64 } from "../grpc/base64.ts";
+import {
+  ENVELOPE_HEADER,
+  EnvelopeDecoder,
+  writeEnvelopeHeader,
+} from "../grpc/envelope.ts";
+import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
+import { parseAcceptEncoding } from "../grpc/compression.ts";
+import { AsyncQueue } from "../util/async_queue.ts";
+import type { ServerContext } from "./context.ts";
+import type { ServerRequest, ServerResponse } from "./interceptor.ts";
+
+/** Server-wide settings a call needs. */
+export interface ServerCallOptions {
+  /** Largest request message accepted. */
+  maxReceiveMessageSize: number;
+  /** Largest response message sent. */
+  maxSendMessageSize: number;
+  /** Algorithms we decode and may respond with. */
+  compressions: CompressionRegistry;
+}
+
+/** The parsed request header a call starts from. */
+export interface CallStart {
+  /** The method called. */
+  method: DescMethod;
+  /** The handler chain (interceptors included). */
+  invoke: (request: ServerRequest) => Promise<ServerResponse>;
+  /** Request metadata. */
+  metadata: Metadata;
+  /** Deadline, epoch ms. */
+  deadline: number | undefined;
+  /** The request's `grpc-encoding` (already checked as supported). */
+  requestEncoding: Compression | undefined;
+  /** The client's `grpc-accept-encoding`. */
+  acceptEncoding: string | undefined;
+  /** The client's address. */
+  peer: string;
+}
+
+const RESPONSE_HEADER_BASE: ReadonlyArray<HeaderField> = [
+  [":status", "200"],
+  ["content-type", "application/grpc"],
+];
+
+/**
+ * Sends a Trailers-Only response (one HEADERS with END_STREAM) for calls
+ * that fail before a handler runs.
+ *
+ * @example Unknown method
+ * ```ts ignore
+ * sendTrailersOnly(stream, new GrpcError(Code.UNIMPLEMENTED, "unknown method"));
+ * ```
+ *
+ * @param stream the request's stream
+ * @param error the status
+ * @param extra more fields (e.g. grpc-accept-encoding)
+ * @param httpStatus the :status (200 for gRPC errors)
+ */
+export function sendTrailersOnly(
+  stream: Http2Stream,
+  error: GrpcError,
+  extra: HeaderField[] = [],
+  httpStatus = 200,
+): void {
+  const fields: HeaderField[] = [
+    [":status", String(httpStatus)],
+    ["content-type", "application/grpc"],
+    ...extra,
+  ];
+  appendStatus(fields, error);
+  stream.sendHeaders(fields, true);
+}
+
+function appendStatus(
+  fields: HeaderField[],
+  error: GrpcError | undefined,
+): void {
+  if (!error) {
+    fields.push(["grpc-status", "0"]);
+    return;
+  }
+  fields.push(["grpc-status", String(error.code)]);
+  if (error.rawMessage) {
+    fields.push(["grpc-message", encodeGrpcMessage(error.rawMessage)]);
+  }
+  if (error.details.length > 0) {
+    fields.push([
+      "grpc-status-details-bin",
+      encodeBase64(
+        encodeStatusDetails(error.code, error.rawMessage, error.details),
+      ),
+    ]);
+  }
+  for (const field of error.metadata.toHeaders()) fields.push(field);
+}
+
+/** A running server call; it is the stream's handler. */
+export class ServerCall implements StreamHandler, ServerContext {
+  readonly method: DescMethod;
+  readonly metadata: Metadata;
+  readonly deadline: number | undefined;
+  readonly responseHeader = new Metadata();
+  readonly responseTrailer = new Metadata();
+  readonly peer: string;
+  compressMessages = true;
+
+  readonly #stream: Http2Stream;
+  readonly #options: ServerCallOptions;
+  readonly #start: CallStart;
+  readonly #decoder: EnvelopeDecoder;
+  readonly #requests = new AsyncQueue<Message>();
+  #controller: AbortController | undefined;
+  #abortReason: GrpcError | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #headerSent = false;
+  #done = false;
+  #sendCompression: Compression | undefined;
+  #chain: Promise<void> | undefined;
+  #requestCount = 0;
+  #singleRequest: boolean;
+  #single: Message | undefined;
+  #started = false;
+
+  /**
+   * @param stream the request's stream
+   * @param start the parsed request header
+   * @param options server-wide limits
+   */
+  constructor(
+    stream: Http2Stream,
+    start: CallStart,
+    options: ServerCallOptions,
+  ) {
+    this.#stream = stream;
+    this.#start = start;
+    this.#options = options;
+    this.method = start.method;
+    this.metadata = start.metadata;
+    this.deadline = start.deadline;
+    this.peer = start.peer;
+    this.#decoder = new EnvelopeDecoder({
+      maxMessageSize: options.maxReceiveMessageSize,
+    });
+    const kind = start.method.methodKind;
+    this.#singleRequest = kind === "unary" || kind === "server_streaming";
+    this.#requests.onTake = () => {};
+    // Like grpc-go, answer in the request's encoding when the client takes it.
+    if (start.requestEncoding) this.setCompression(start.requestEncoding.name);
+    if (start.deadline !== undefined) {
+      const remaining = start.deadline - Date.now();
+      const expire = () =>
+        this.#fail(new GrpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
+      if (remaining <= 0) queueMicrotask(expire);
+      else this.#timer = setTimeout(expire, remaining);
+    }
+    if (!this.#singleRequest) this.#run();
+  }
+
+  // ServerContext -------------------------------------------------------------
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#abortReason && !this.#controller.signal.aborted) {
+      this.#controller.abort(this.#abortReason);
+    }
+    return this.#controller.signal;
+  }
+
+  timeRemaining(): number | undefined {
+    return this.deadline === undefined
+      ? undefined
+      : Math.max(0, this.deadline - Date.now());
+  }
+
+  sendHeader(): void {
+    if (this.#headerSent || this.#done) return;
+    this.#headerSent = true;
+    const fields: HeaderField[] = RESPONSE_HEADER_BASE.slice();
+    if (this.#sendCompression) {
+      fields.push(["grpc-encoding", this.#sendCompression.name]);
+    }
+    fields.push([
+      "grpc-accept-encoding",
+      this.#options.compressions.acceptEncoding,
+    ]);
+    for (const field of this.responseHeader.toHeaders()) fields.push(field);
+    this.#stream.sendHeaders(fields);
+  }
+
+  setCompression(name: string): void {
+    if (this.#headerSent) return;
+    if (name === "identity") {
+      this.#sendCompression = undefined;
+      return;
+    }
+    const c = this.#options.compressions.get(name);
+    // Never compress with an algorithm the peer did not advertise.
+    if (c && parseAcceptEncoding(this.#start.acceptEncoding).includes(c.name)) {
+      this.#sendCompression = c;
+    }
+  }
+
+  // StreamHandler -------------------------------------------------------------
+
+  /** @internal Request trailers: the client's END_STREAM. */
+  onHeaders(_fields: HeaderField[], endStream: boolean): void {
+    if (endStream) this.#onRequestEnd();
+  }
+
+  /** @internal */
+  onData(data: Uint8Array, endStream: boolean): void {
+    if (this.#done) return;
+    this.#decoder.push(data);
+    try {
+      for (
+        let env = this.#decoder.next();
+        env !== null;
+        env = this.#decoder.next()
+      ) {
+        if (env.compressed || this.#chain) {
+          this.#chainMessage(env.data, env.compressed);
+        } else this.#deliver(env.data);
+      }
+    } catch (error) {
+      this.#fail(GrpcError.from(error, Code.INTERNAL));
+      return;
+    }
+    if (endStream) this.#onRequestEnd();
+  }
+
+  /** @internal */
+  onClose(error: Error | undefined): void {
+    clearTimeout(this.#timer);
+    if (error === undefined || this.#done) {
+      this.#done = true;
+      return;
+    }
+    // The client reset the stream or the connection went away.
+    this.#done = true;
+    const reason = new GrpcError(
+      Code.CANCELLED,
+      "call cancelled by the client",
+      { cause: error },
+    );
+    this.#abort(reason);
+    this.#requests.fail(reason);
+  }
+
+  // ---------------------------------------------------------------------------
+
+  /** Called for the request header's END_STREAM too (no body). */
+  onRequestEnd(): void {
+    this.#onRequestEnd();
+  }
+
+  #onRequestEnd(): void {
+    const finish = () => {
+      if (this.#done) return;
+      if (this.#decoder.buffered > 0) {
+        this.#fail(new GrpcError(Code.INTERNAL, "truncated request message"));
+        return;
+      }
+      this.#requests.close();
+      if (this.#singleRequest) {
+        if (this.#requestCount !== 1) {
+          this.#fail(
+            new GrpcError(
+              Code.INTERNAL,
+              `expected one request message, got ${this.#requestCount}`,
+            ),
+          );
+          return;
+        }
+        this.#run();
+      }
+    };
+    if (this.#chain) this.#chain.then(finish);
+    else finish();
+  }
+
+  #chainMessage(data: Uint8Array, compressed: boolean): void {
+    const prev = this.#chain ?? Promise.resolve();
+    this.#chain = prev.then(async () => {
+      if (this.#done) return;
+      let bytes = data;
+      if (compressed) {
+        const c = this.#start.requestEncoding;
+        if (!c) {
+          throw new GrpcError(
+            Code.INTERNAL,
+            "compressed message without grpc-encoding",
+          );
+        }
+        bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
+        this.#stream.consume(data.length - bytes.length);
+      }
+      this.#deliver(bytes);
+    }).catch((error) => this.#fail(GrpcError.from(error, Code.INTERNAL)));
+  }
+
+  #deliver(bytes: Uint8Array): void {
+    if (this.#done) return;
+    let message: Message;
+    try {
+      message = fromBinary(this.method.input, bytes);
+    } catch (error) {
+      this.#fail(
+        new GrpcError(Code.INTERNAL, "cannot decode request message", {
+          cause: error,
+        }),
+      );
+      return;
+    }
+    // Consumed once decoded: the queue of decoded messages is what we bound.
+    this.#stream.consume(bytes.length + ENVELOPE_HEADER);
+    this.#requestCount++;
+    if (this.#singleRequest) {
+      if (this.#requestCount === 1) this.#single = message;
+    } else this.#requests.push(message);
+  }
+
+  #run(): void {
+    if (this.#started || this.#done) return;
+    this.#started = true;
+    const request: ServerRequest = this.#singleRequest
+      ? { stream: false, context: this, message: this.#single! }
+      : { stream: true, context: this, messages: this.#requests };
+    let result: Promise<ServerResponse>;
+    try {
+      result = this.#start.invoke(request);
+    } catch (error) {
+      this.#fail(handlerError(error));
+      return;
+    }
+    result.then(
+      (response) => this.#respond(response),
+      (error) => this.#fail(handlerError(error)),
+    );
+  }
+
+  async #respond(response: ServerResponse): Promise<void> {
+    if (this.#done) return;
+    const output = this.method.output;
+    if (!response.stream) {
+      try {
+        await this.#sendMessage(
+          toBinary(output, create(output, response.message)),
+        );
+        this.#finish(undefined);
+      } catch (error) {
+        this.#fail(handlerError(error));
+      }
+      return;
+    }
+    let iterator: AsyncIterator<unknown> | undefined;
+    try {
+      iterator = response.messages[Symbol.asyncIterator]();
+      while (!this.#done) {
+        const next = await iterator.next();
+        if (next.done) break;
+        if (this.#done) break;
+        await this.#sendMessage(
+          toBinary(
+            output,
+            create(output, next.value as MessageInitShape<DescMessage>),
+          ),
+        );
+      }
+      if (this.#done) {
+        await iterator.return?.();
+        return;
+      }
+      this.#finish(undefined);
+    } catch (error) {
+      this.#fail(handlerError(error));
+      void iterator?.return?.()?.catch?.(() => {});
+    }
+  }
+
+  #sendMessage(bytes: Uint8Array): Promise<void> | void {
+    if (this.#done) return;
+    if (bytes.length > this.#options.maxSendMessageSize) {
+      throw new GrpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `response message of ${bytes.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
+      );
+    }
+    this.sendHeader();
+    const c = this.compressMessages ? this.#sendCompression : undefined;
+    if (c) {
+      return c.compress(bytes).then((payload) => {
+        if (!this.#done) return this.#write(payload, true);
+      });
+    }
+    return this.#write(bytes, false);
+  }
+
+  #write(payload: Uint8Array, compressed: boolean): Promise<void> | void {
+    const framed = new Uint8Array(ENVELOPE_HEADER + payload.length);
+    writeEnvelopeHeader(framed, 0, payload.length, compressed);
+    framed.set(payload, ENVELOPE_HEADER);
+    return this.#stream.sendData(framed).catch(() => {});
+  }
+
+  #finish(error: GrpcError | undefined): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    if (error) this.#abort(error);
+    const trailer = this.responseTrailer;
+    if (!this.#headerSent) {
+      // Trailers-Only: the status rides in the only HEADERS frame.
+      const fields: HeaderField[] = RESPONSE_HEADER_BASE.slice();
+      for (const field of this.responseHeader.toHeaders()) fields.push(field);
+      appendStatus(fields, error);
+      for (const field of trailer.toHeaders()) fields.push(field);
+      this.#stream.sendHeaders(fields, true);
+      return;
+    }
+    const fields: HeaderField[] = [];
+    appendStatus(fields, error);
+    for (const field of trailer.toHeaders()) fields.push(field);
+    try {
+      this.#stream.sendHeaders(fields, true);
+    } catch {
+      // Stream already gone.
+    }
+  }
+
+  #fail(error: GrpcError): void {
+    if (this.#done) return;
+    this.#requests.fail(error);
+    if (this.#stream.closed) {
+      this.#done = true;
+      this.#abort(error);
+      return;
+    }
+    // The connection follows our END_STREAM with RST_STREAM(NO_ERROR) if
+    // the request is still streaming in.
+    this.#finish(error);
+  }
+
+  #abort(reason: GrpcError): void {
+    this.#abortReason = reason;
+    if (this.#controller && !this.#controller.signal.aborted) {
+      this.#controller.abort(reason);
+    }
+  }
+}
+
+function handlerError(error: unknown): GrpcError {
+  if (error instanceof GrpcError) return error;
+  // Other exceptions become UNKNOWN without leaking their text to the client.
+  return GrpcError.from(error, Code.UNKNOWN);
+}
