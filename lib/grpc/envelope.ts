@@ -1,0 +1,281 @@
+/**
+ * Length-prefixed messages (PROTOCOL-HTTP2.md, "Length-Prefixed-Message"):
+ * a 1-byte Compressed-Flag (0 or 1), a 4-byte big-endian Message-Length, then
+ * the message. Message boundaries are unrelated to DATA frame boundaries, so
+ * the decoder is incremental.
+ *
+ * @module
+ */
+
+import { GrpcError } from "./grpc_error.ts";
+import { Code } from "./status.ts";
+
+/** Size of the prefix before each message: flag byte and 32-bit length. */
+export const ENVELOPE_HEADER = 5;
+
+/**
+ * Default limit on a received message, 4 MiB, as in grpc-go and grpc-java.
+ */
+export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
+
+/**
+ * Writes a 5-byte prefix into `target` at `offset`, for callers that lay out
+ * several messages or frames in one buffer themselves.
+ *
+ * @param target The buffer; needs 5 bytes from `offset`.
+ * @param offset Where the prefix starts.
+ * @param length The message length, 0 to 2^32-1.
+ * @param compressed Whether the message is compressed.
+ *
+ * @example Lay out two messages in one buffer
+ * ```ts
+ * import { ENVELOPE_HEADER, writeEnvelopeHeader } from "./envelope.ts";
+ *
+ * const a = new Uint8Array([1]), b = new Uint8Array([2, 3]);
+ * const out = new Uint8Array(2 * ENVELOPE_HEADER + a.length + b.length);
+ * writeEnvelopeHeader(out, 0, a.length, false);
+ * out.set(a, ENVELOPE_HEADER);
+ * writeEnvelopeHeader(out, ENVELOPE_HEADER + a.length, b.length, false);
+ * out.set(b, 2 * ENVELOPE_HEADER + a.length);
+ * ```
+ */
+export function writeEnvelopeHeader(
+  target: Uint8Array,
+  offset: number,
+  length: number,
+  compressed: boolean,
+): void {
+  target[offset] = compressed ? 1 : 0;
+  target[offset + 1] = length >>> 24;
+  target[offset + 2] = length >>> 16;
+  target[offset + 3] = length >>> 8;
+  target[offset + 4] = length;
+}
+
+/**
+ * Prefixes one message, with a single allocation.
+ *
+ * @param message The serialized (and maybe compressed) message.
+ * @param compressed Whether `message` is compressed. Defaults to `false`.
+ * @returns A new buffer: prefix, then a copy of `message`.
+ *
+ * @example Frame a message
+ * ```ts
+ * import { encodeEnvelope } from "./envelope.ts";
+ *
+ * console.log(encodeEnvelope(new Uint8Array([7, 8]))); // Uint8Array [0, 0, 0, 0, 2, 7, 8]
+ * ```
+ */
+export function encodeEnvelope(
+  message: Uint8Array,
+  compressed = false,
+): Uint8Array {
+  const out = new Uint8Array(ENVELOPE_HEADER + message.length);
+  writeEnvelopeHeader(out, 0, message.length, compressed);
+  out.set(message, ENVELOPE_HEADER);
+  return out;
+}
+
+/**
+ * One received message.
+ *
+ * @example Handle an envelope
+ * ```ts
+ * import type { Envelope } from "./envelope.ts";
+ *
+ * function size(e: Envelope): number {
+ *   return e.data.length;
+ * }
+ * ```
+ */
+export interface Envelope {
+  /** Whether the Compressed-Flag was 1. */
+  compressed: boolean;
+  /** The message bytes, still compressed when `compressed` is set. */
+  data: Uint8Array;
+}
+
+/** Options of {@linkcode EnvelopeDecoder}. */
+export interface EnvelopeDecoderOptions {
+  /**
+   * Largest message accepted, in bytes, as announced by its prefix (that is,
+   * before decompression). Defaults to {@linkcode DEFAULT_MAX_MESSAGE_SIZE}
+   * (4 MiB).
+   */
+  maxMessageSize?: number;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Compact the chunk queue once this many consumed slots pile up. */
+const COMPACT_AFTER = 64;
+
+/**
+ * Splits a byte stream into messages. A message may span many chunks, and a
+ * chunk may hold many messages and partial prefixes.
+ *
+ * Feed every DATA payload to {@linkcode EnvelopeDecoder.push}, then call
+ * {@linkcode EnvelopeDecoder.next} until it returns `null`. A message lying
+ * within one chunk is returned as a view of that chunk (no copy), so pushed
+ * chunks must not be reused by the caller; a message spanning chunks is
+ * copied once into its own buffer.
+ *
+ * Errors are sticky: once `next` throws, it throws the same error again.
+ *
+ * @example Decode a stream cut at odd places
+ * ```ts
+ * import { EnvelopeDecoder } from "./envelope.ts";
+ *
+ * const decoder = new EnvelopeDecoder();
+ * decoder.push(new Uint8Array([0, 0, 0]));
+ * console.log(decoder.next()); // null: the prefix is incomplete
+ * decoder.push(new Uint8Array([0, 2, 7, 8, 0, 0]));
+ * console.log(decoder.next()); // { compressed: false, data: Uint8Array [7, 8] }
+ * console.log(decoder.buffered); // 2: part of the next prefix
+ * ```
+ */
+export class EnvelopeDecoder {
+  readonly #max: number;
+  /** Pushed chunks; those before `#head` are consumed. */
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  /** Read position within `#chunks[#head]`. */
+  #offset = 0;
+  #buffered = 0;
+  /** Body length announced by a prefix already consumed, or -1. */
+  #pending = -1;
+  #compressed = false;
+  #error: GrpcError | undefined;
+
+  /**
+   * Creates a decoder.
+   *
+   * @param options See {@linkcode EnvelopeDecoderOptions}.
+   */
+  constructor(options: EnvelopeDecoderOptions = {}) {
+    this.#max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  }
+
+  /**
+   * Bytes held and not yet returned, a consumed prefix included. Nonzero when
+   * the stream ends means the last message was truncated (report INTERNAL).
+   */
+  get buffered(): number {
+    return this.#pending < 0
+      ? this.#buffered
+      : this.#buffered + ENVELOPE_HEADER;
+  }
+
+  /**
+   * Adds received bytes. Empty chunks are ignored.
+   *
+   * @param chunk Bytes from the stream; kept by reference, not copied.
+   */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  /**
+   * Returns the next complete message, or `null` when more bytes are needed.
+   *
+   * @returns The message, or `null`.
+   * @throws {GrpcError} `RESOURCE_EXHAUSTED` as soon as a prefix announces
+   * more than `maxMessageSize` bytes (before its body arrives); `INTERNAL`
+   * for a Compressed-Flag other than 0 or 1.
+   */
+  next(): Envelope | null {
+    if (this.#error !== undefined) throw this.#error;
+    let length = this.#pending;
+    if (length < 0) {
+      if (this.#buffered < ENVELOPE_HEADER) return null;
+      length = this.#readPrefix();
+    }
+    if (this.#buffered < length) return null;
+    this.#pending = -1;
+    return { compressed: this.#compressed, data: this.#take(length) };
+  }
+
+  /** Consumes a prefix (5 bytes are buffered) and returns its length. */
+  #readPrefix(): number {
+    let flag: number;
+    let length: number;
+    const chunk = this.#chunks[this.#head];
+    const at = this.#offset;
+    if (chunk.length - at >= ENVELOPE_HEADER) {
+      flag = chunk[at];
+      length = ((chunk[at + 1] << 24) | (chunk[at + 2] << 16) |
+        (chunk[at + 3] << 8) | chunk[at + 4]) >>> 0;
+      this.#advance(ENVELOPE_HEADER);
+    } else {
+      const prefix = this.#take(ENVELOPE_HEADER);
+      flag = prefix[0];
+      length = ((prefix[1] << 24) | (prefix[2] << 16) | (prefix[3] << 8) |
+        prefix[4]) >>> 0;
+    }
+    if (flag > 1) {
+      this.#error = new GrpcError(
+        Code.INTERNAL,
+        `invalid message flag 0x${flag.toString(16)}: expected 0 or 1`,
+      );
+      throw this.#error;
+    }
+    if (length > this.#max) {
+      this.#error = new GrpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `received message larger than max (${length} vs. ${this.#max})`,
+      );
+      throw this.#error;
+    }
+    this.#compressed = flag === 1;
+    this.#pending = length;
+    return length;
+  }
+
+  /** Moves the read position `n` bytes within the current chunk. */
+  #advance(n: number): void {
+    this.#buffered -= n;
+    this.#offset += n;
+    if (this.#offset === this.#chunks[this.#head].length) this.#dropHead();
+  }
+
+  /** Discards the fully read current chunk. */
+  #dropHead(): void {
+    this.#chunks[this.#head++] = EMPTY; // release the memory early
+    this.#offset = 0;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    } else if (this.#head >= COMPACT_AFTER) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Consumes `n` buffered bytes: a view when in one chunk, else a copy. */
+  #take(n: number): Uint8Array {
+    if (n === 0) return EMPTY.subarray();
+    const chunk = this.#chunks[this.#head];
+    const at = this.#offset;
+    if (chunk.length - at >= n) {
+      const view = chunk.subarray(at, at + n);
+      this.#advance(n);
+      return view;
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.#chunks[this.#head];
+      const from = this.#offset;
+      const count = Math.min(c.length - from, n - filled);
+      out.set(
+        from === 0 && count === c.length ? c : c.subarray(from, from + count),
+        filled,
+      );
+      filled += count;
+      this.#advance(count);
+    }
+    return out;
+  }
+}
