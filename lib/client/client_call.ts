@@ -26,6 +26,7 @@ import {
 } from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { decodeBase64 } from "../grpc/base64.ts";
+import { ReadCredit } from "../grpc/read_credit.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import { deferred } from "../util/deferred.ts";
 
@@ -87,6 +88,7 @@ export class ClientCall implements StreamHandler {
   #chain: Promise<void> | undefined;
   #finished = false;
   #responseCount = 0;
+  readonly #credit = new ReadCredit((n) => this.#stream?.consume(n));
 
   /** @param options limits and compression, resolved by the client */
   constructor(options: ClientCallOptions) {
@@ -94,8 +96,11 @@ export class ClientCall implements StreamHandler {
     this.#decoder = new EnvelopeDecoder({
       maxMessageSize: options.maxReceiveMessageSize,
     });
-    this.messages.onTake = (bytes) =>
-      this.#stream?.consume(bytes.length + ENVELOPE_HEADER);
+    // Flow-control credit returns when the application takes a message, so
+    // a slow reader stops the server at the stream window.
+    this.messages.onTake = () => {
+      if (this.messages.length === 0) this.#credit.drained();
+    };
   }
 
   /**
@@ -234,7 +239,9 @@ export class ClientCall implements StreamHandler {
       }
     } catch (error) {
       this.cancel(toGrpcError(error));
+      return;
     }
+    this.#credit.received(data.length, this.messages.length);
   }
 
   /** @internal */
@@ -268,7 +275,6 @@ export class ClientCall implements StreamHandler {
         }
         bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
         // The compressed size was what flow control counted.
-        this.#stream?.consume(data.length - bytes.length);
       }
       this.#deliver(bytes);
     }).catch((error) => this.cancel(toGrpcError(error)));
@@ -290,7 +296,6 @@ export class ClientCall implements StreamHandler {
         return;
       }
       this.single = bytes;
-      this.#stream?.consume(bytes.length + ENVELOPE_HEADER);
     } else {
       this.messages.push(bytes);
     }

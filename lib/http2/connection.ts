@@ -98,6 +98,8 @@ const WRITE_QUANTUM = 64 << 10;
 const READ_BUFFER = 256 << 10;
 /** Start a fresh read buffer when less than this remains. */
 const MIN_READ_SPACE = 16 << 10;
+/** How long a closing connection may take to write its last frames. */
+const FINAL_WRITE_TIMEOUT = 5000;
 /** Remember this many streams we reset, to ignore frames still in flight. */
 const RESET_MEMORY = 1024;
 
@@ -149,6 +151,7 @@ export class Http2Connection implements AsyncDisposable {
   #writableHead = 0;
   #flushScheduled = false;
   #writing = false;
+  #flushing: Promise<void> | undefined;
   #pumpBlocked = false;
   #peerSettingsSeen = false;
   #settingsAckPending = 0;
@@ -507,10 +510,15 @@ export class Http2Connection implements AsyncDisposable {
     queueMicrotask(() => void this.#flush());
   }
 
-  async #flush(): Promise<void> {
+  #flush(): Promise<void> {
     this.#flushScheduled = false;
-    if (this.#writing || this.#isClosed) return;
+    if (this.#writing || this.#isClosed) return Promise.resolve();
     this.#writing = true;
+    this.#flushing = this.#flushLoop();
+    return this.#flushing;
+  }
+
+  async #flushLoop(): Promise<void> {
     try {
       while (this.#writer.length > 0) {
         const bytes = this.#writer.take();
@@ -524,6 +532,7 @@ export class Http2Connection implements AsyncDisposable {
       );
     } finally {
       this.#writing = false;
+      this.#flushing = undefined;
     }
   }
 
@@ -1197,21 +1206,22 @@ export class Http2Connection implements AsyncDisposable {
     if (this.#isClosed) return;
     this.#isClosed = true;
     clearTimeout(this.#settingsTimer);
-    const pending = this.#writer.length > 0 ? this.#writer.take() : undefined;
     const closeSocket = () => {
+      clearTimeout(timer);
       try {
         this.#transport.close();
       } catch {
         // Already closed.
       }
     };
-    if (pending && !this.#writing) {
-      // Best effort: let the peer see our last frames (GOAWAY) before close.
-      this.#writeRaw(pending).catch(() => {}).finally(closeSocket);
-    } else if (this.#writing) {
-      // The write in progress will fail or finish; close right after a turn.
-      setTimeout(closeSocket, 0);
-    } else closeSocket();
+    // Let the peer see our last frames (responses, GOAWAY) before closing,
+    // but do not wait forever on a peer that stopped reading.
+    const timer = setTimeout(closeSocket, FINAL_WRITE_TIMEOUT);
+    const finalWrite = async () => {
+      if (this.#flushing) await this.#flushing;
+      if (this.#writer.length > 0) await this.#writeRaw(this.#writer.take());
+    };
+    finalWrite().catch(() => {}).finally(closeSocket);
     const streamError = error ?? new ConnectionClosedError("connection closed");
     for (const stream of [...this.#streams.values()]) {
       this.#closeStream(stream, this.#goawayErrorFor(stream) ?? streamError);

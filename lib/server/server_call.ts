@@ -30,6 +30,7 @@ import {
 } from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { parseAcceptEncoding } from "../grpc/compression.ts";
+import { ReadCredit } from "../grpc/read_credit.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import type { ServerContext } from "./context.ts";
 import type { ServerRequest, ServerResponse } from "./interceptor.ts";
@@ -145,6 +146,7 @@ export class ServerCall implements StreamHandler, ServerContext {
   #singleRequest: boolean;
   #single: Message | undefined;
   #started = false;
+  readonly #credit = new ReadCredit((n) => this.#stream.consume(n));
 
   /**
    * @param stream the request's stream
@@ -168,7 +170,11 @@ export class ServerCall implements StreamHandler, ServerContext {
     });
     const kind = start.method.methodKind;
     this.#singleRequest = kind === "unary" || kind === "server_streaming";
-    this.#requests.onTake = () => {};
+    // Credit returns when the handler takes a message: a handler that does
+    // not read stops the client at the stream window.
+    this.#requests.onTake = () => {
+      if (this.#requests.length === 0) this.#credit.drained();
+    };
     // Like grpc-go, answer in the request's encoding when the client takes it.
     if (start.requestEncoding) this.setCompression(start.requestEncoding.name);
     if (start.deadline !== undefined) {
@@ -250,6 +256,7 @@ export class ServerCall implements StreamHandler, ServerContext {
       this.#fail(GrpcError.from(error, Code.INTERNAL));
       return;
     }
+    this.#credit.received(data.length, this.#requests.length);
     if (endStream) this.#onRequestEnd();
   }
 
@@ -317,7 +324,6 @@ export class ServerCall implements StreamHandler, ServerContext {
           );
         }
         bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
-        this.#stream.consume(data.length - bytes.length);
       }
       this.#deliver(bytes);
     }).catch((error) => this.#fail(GrpcError.from(error, Code.INTERNAL)));
@@ -336,12 +342,12 @@ export class ServerCall implements StreamHandler, ServerContext {
       );
       return;
     }
-    // Consumed once decoded: the queue of decoded messages is what we bound.
-    this.#stream.consume(bytes.length + ENVELOPE_HEADER);
     this.#requestCount++;
     if (this.#singleRequest) {
       if (this.#requestCount === 1) this.#single = message;
-    } else this.#requests.push(message);
+    } else {
+      this.#requests.push(message);
+    }
   }
 
   #run(): void {
