@@ -108,8 +108,13 @@ export class ClientCall implements StreamHandler {
    *
    * @param conn a ready connection
    * @param headers the request's field block
+   * @param first the only request message, for single-request calls
    */
-  async start(conn: Http2Connection, headers: HeaderField[]): Promise<void> {
+  async start(
+    conn: Http2Connection,
+    headers: HeaderField[],
+    first?: Uint8Array,
+  ): Promise<void> {
     let stream: Http2Stream;
     try {
       stream = await conn.openStream(this);
@@ -122,6 +127,9 @@ export class ClientCall implements StreamHandler {
     }
     this.#stream = stream;
     stream.sendHeaders(headers);
+    // The request of a unary call goes in the same turn as its headers, so
+    // both leave in one socket write.
+    if (first) void this.send(first, true);
   }
 
   /**

@@ -242,8 +242,11 @@ class Shared {
     const disarm = this.watch(call, req);
     try {
       const conn = await this.channel.getConnection(req.signal);
-      await call.start(conn, this.headers(req, compression));
-      void call.send(toBinary(req.method.input, req.message), true);
+      await call.start(
+        conn,
+        this.headers(req, compression),
+        toBinary(req.method.input, req.message),
+      );
       const outcome = await call.outcome.promise;
       (req as RequestExtras).onHeader?.(outcome.header);
       (req as RequestExtras).onTrailer?.(outcome.trailer);

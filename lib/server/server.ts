@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { DescMethod, DescService } from "../protobuf.ts";
+import type {
+  DescMessage,
+  DescMethod,
+  DescService,
+  MessageInitShape,
+} from "../protobuf.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import type {
   Http2Connection,
@@ -65,7 +70,7 @@ type AnyHandler = (request: unknown, context: ServerContext) => unknown;
 
 interface Route {
   method: DescMethod;
-  invoke: (request: ServerRequest) => Promise<ServerResponse>;
+  invoke: (request: ServerRequest) => ServerResponse | Promise<ServerResponse>;
 }
 
 /**
@@ -116,7 +121,8 @@ export class Server implements AsyncDisposable {
       for (
         const interceptor of [...(this.#options.interceptors ?? [])].reverse()
       ) {
-        invoke = interceptor(invoke);
+        const next = invoke;
+        invoke = interceptor(async (request) => await next(request));
       }
       this.#routes.set(`/${service.typeName}/${method.name}`, {
         method,
@@ -348,23 +354,29 @@ export class Server implements AsyncDisposable {
 
 const IGNORE: StreamHandler = { onHeaders() {}, onData() {}, onClose() {} };
 
+/** Calls the handler; synchronous answers stay synchronous (no extra turn). */
 function terminal(
   method: DescMethod,
   handler: AnyHandler,
-): (request: ServerRequest) => Promise<ServerResponse> {
+): (request: ServerRequest) => ServerResponse | Promise<ServerResponse> {
   const streamingResponse = method.methodKind === "server_streaming" ||
     method.methodKind === "bidi_streaming";
-  return async (request) => {
+  return (request) => {
     const input = request.stream ? request.messages : request.message;
     const result = handler(input, request.context);
     if (streamingResponse) {
       return {
         stream: true,
-        messages: result as ServerResponse extends never ? never
-          : AsyncIterable<never>,
+        messages: result as AsyncIterable<MessageInitShape<DescMessage>>,
       };
     }
-    return { stream: false, message: (await result) as never };
+    if (result instanceof Promise) {
+      return result.then((message) => ({ stream: false, message }));
+    }
+    return {
+      stream: false,
+      message: result as MessageInitShape<DescMessage>,
+    };
   };
 }
 

@@ -50,7 +50,7 @@ export interface CallStart {
   /** The method called. */
   method: DescMethod;
   /** The handler chain (interceptors included). */
-  invoke: (request: ServerRequest) => Promise<ServerResponse>;
+  invoke: (request: ServerRequest) => ServerResponse | Promise<ServerResponse>;
   /** Request metadata. */
   metadata: Metadata;
   /** Deadline, epoch ms. */
@@ -356,17 +356,21 @@ export class ServerCall implements StreamHandler, ServerContext {
     const request: ServerRequest = this.#singleRequest
       ? { stream: false, context: this, message: this.#single! }
       : { stream: true, context: this, messages: this.#requests };
-    let result: Promise<ServerResponse>;
+    let result: ServerResponse | Promise<ServerResponse>;
     try {
       result = this.#start.invoke(request);
     } catch (error) {
       this.#fail(handlerError(error));
       return;
     }
-    result.then(
-      (response) => this.#respond(response),
-      (error) => this.#fail(handlerError(error)),
-    );
+    // A handler that answers synchronously is answered in the same turn, so
+    // header, message and trailers leave in one socket write.
+    if (result instanceof Promise) {
+      result.then(
+        (response) => this.#respond(response),
+        (error) => this.#fail(handlerError(error)),
+      );
+    } else void this.#respond(result);
   }
 
   async #respond(response: ServerResponse): Promise<void> {
@@ -374,9 +378,11 @@ export class ServerCall implements StreamHandler, ServerContext {
     const output = this.method.output;
     if (!response.stream) {
       try {
-        await this.#sendMessage(
+        const sent = this.#sendMessage(
           toBinary(output, create(output, response.message)),
+          false,
         );
+        if (sent) await sent;
         this.#finish(undefined);
       } catch (error) {
         this.#fail(handlerError(error));
@@ -395,6 +401,7 @@ export class ServerCall implements StreamHandler, ServerContext {
             output,
             create(output, next.value as MessageInitShape<DescMessage>),
           ),
+          true,
         );
       }
       if (this.#done) {
@@ -408,7 +415,8 @@ export class ServerCall implements StreamHandler, ServerContext {
     }
   }
 
-  #sendMessage(bytes: Uint8Array): Promise<void> | void {
+  /** Sends a message; with `wait`, the promise waits for flow control. */
+  #sendMessage(bytes: Uint8Array, wait: boolean): Promise<void> | void {
     if (this.#done) return;
     if (bytes.length > this.#options.maxSendMessageSize) {
       throw new GrpcError(
@@ -420,17 +428,22 @@ export class ServerCall implements StreamHandler, ServerContext {
     const c = this.compressMessages ? this.#sendCompression : undefined;
     if (c) {
       return c.compress(bytes).then((payload) => {
-        if (!this.#done) return this.#write(payload, true);
+        if (!this.#done) return this.#write(payload, true, wait);
       });
     }
-    return this.#write(bytes, false);
+    return this.#write(bytes, false, wait);
   }
 
-  #write(payload: Uint8Array, compressed: boolean): Promise<void> | void {
+  #write(
+    payload: Uint8Array,
+    compressed: boolean,
+    wait: boolean,
+  ): Promise<void> | void {
     const framed = new Uint8Array(ENVELOPE_HEADER + payload.length);
     writeEnvelopeHeader(framed, 0, payload.length, compressed);
     framed.set(payload, ENVELOPE_HEADER);
-    return this.#stream.sendData(framed).catch(() => {});
+    const sent = this.#stream.sendData(framed).catch(() => {});
+    if (wait) return sent;
   }
 
   #finish(error: GrpcError | undefined): void {
