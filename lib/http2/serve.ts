@@ -19,13 +19,16 @@ import { Http2Connection, type Http2ConnectionOptions } from "./connection.ts";
  * ```
  *
  * @param listener where connections come from
- * @param options connection options (role is set to "server")
+ * @param options connection options (role is set to "server"), or a
+ * function making them for each accepted socket (to see its address)
  * @param onConnection called with each new connection
  * @returns resolves when the listener is closed
  */
 export async function acceptHttp2(
   listener: Deno.Listener,
-  options: Omit<Http2ConnectionOptions, "role">,
+  options:
+    | Omit<Http2ConnectionOptions, "role">
+    | ((conn: Deno.Conn) => Omit<Http2ConnectionOptions, "role">),
   onConnection: (conn: Http2Connection) => void,
 ): Promise<void> {
   while (true) {
@@ -47,6 +50,7 @@ export async function acceptHttp2(
         // Not a TCP socket.
       }
     }
-    onConnection(new Http2Connection(conn, { ...options, role: "server" }));
+    const base = typeof options === "function" ? options(conn) : options;
+    onConnection(new Http2Connection(conn, { ...base, role: "server" }));
   }
 }

@@ -12,9 +12,9 @@ import type {
   MessageInitShape,
 } from "../protobuf.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import type {
+import {
   Http2Connection,
-  Http2ConnectionOptions,
+  type Http2ConnectionOptions,
 } from "../http2/connection.ts";
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { acceptHttp2 } from "../http2/serve.ts";
@@ -159,10 +159,13 @@ export class Server implements AsyncDisposable {
     this.#listeners.add(listener);
     const accepting = acceptHttp2(
       listener,
-      {
-        ...this.#options.http2,
-        onStream: (stream, fields, endStream) =>
-          this.#onStream(stream, fields, endStream, peerOf(listener)),
+      (socket) => {
+        const peer = addrText(socket.remoteAddr);
+        return {
+          ...this.#options.http2,
+          onStream: (stream, fields, endStream) =>
+            this.#onStream(stream, fields, endStream, peer),
+        };
       },
       (conn) => this.#track(conn),
     ).finally(() => this.#accepting.delete(accepting));
@@ -176,18 +179,16 @@ export class Server implements AsyncDisposable {
    * @param conn the connection
    * @returns the HTTP/2 connection serving it
    */
-  serveConnection(conn: Deno.Conn): Promise<Http2Connection> {
-    return import("../http2/connection.ts").then(({ Http2Connection }) => {
-      const peer = addrText(conn.remoteAddr);
-      const h2 = new Http2Connection(conn, {
-        ...this.#options.http2,
-        role: "server",
-        onStream: (stream, fields, endStream) =>
-          this.#onStream(stream, fields, endStream, () => peer),
-      });
-      this.#track(h2);
-      return h2;
+  serveConnection(conn: Deno.Conn): Http2Connection {
+    const peer = addrText(conn.remoteAddr);
+    const h2 = new Http2Connection(conn, {
+      ...this.#options.http2,
+      role: "server",
+      onStream: (stream, fields, endStream) =>
+        this.#onStream(stream, fields, endStream, peer),
     });
+    this.#track(h2);
+    return h2;
   }
 
   /** Open connections. */
@@ -208,7 +209,7 @@ export class Server implements AsyncDisposable {
     stream: Http2Stream,
     fields: HeaderField[],
     endStream: boolean,
-    peer: () => string,
+    peer: string,
   ): StreamHandler {
     let path = "";
     let method = "";
@@ -294,7 +295,7 @@ export class Server implements AsyncDisposable {
       deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
       requestEncoding,
       acceptEncoding,
-      peer: peer(),
+      peer,
     };
     const call = new ServerCall(stream, start, this.#callOptions);
     if (endStream) queueMicrotask(() => call.onRequestEnd());
@@ -378,10 +379,6 @@ function terminal(
       message: result as MessageInitShape<DescMessage>,
     };
   };
-}
-
-function peerOf(_listener: Deno.Listener): () => string {
-  return () => "";
 }
 
 function addrText(addr: Deno.Addr): string {
