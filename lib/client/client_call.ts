@@ -28,7 +28,6 @@ import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { decodeBase64 } from "../grpc/base64.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
-import { deferred } from "../util/deferred.ts";
 
 /** Settings of one call, resolved by the client. */
 export interface ClientCallOptions {
@@ -72,11 +71,29 @@ export class ClientCall implements StreamHandler {
   /** The one response message of a single-response call. */
   single: Uint8Array | undefined;
   /** Resolves when response headers arrive (or the call ends without them). */
-  readonly headerReady = deferred<Metadata>();
-  /** Settles once with how the call ended. */
-  readonly outcome = deferred<CallOutcome>();
-  header = new Metadata();
-  trailer = new Metadata();
+  readonly headerReady: PromiseWithResolvers<void> = Promise.withResolvers();
+  /** Resolves once with how the call ended (never rejects). */
+  readonly outcome: PromiseWithResolvers<CallOutcome> = Promise.withResolvers();
+  #headerReadySettled = false;
+  // Received field blocks, turned into Metadata only when someone looks.
+  #headerFields: HeaderField[] | undefined;
+  #trailerFields: HeaderField[] | undefined;
+  #header: Metadata | undefined;
+  #trailer: Metadata | undefined;
+
+  /** Response headers (empty until they arrive). */
+  get header(): Metadata {
+    return this.#header ??= this.#headerFields
+      ? Metadata.fromHeaders(this.#headerFields)
+      : new Metadata();
+  }
+
+  /** Response trailers (empty until they arrive). */
+  get trailer(): Metadata {
+    return this.#trailer ??= this.#trailerFields
+      ? Metadata.fromHeaders(this.#trailerFields)
+      : new Metadata();
+  }
 
   readonly #options: ClientCallOptions;
   readonly #decoder: EnvelopeDecoder;
@@ -224,8 +241,9 @@ export class ClientCall implements StreamHandler {
           return;
         }
       }
-      this.header = Metadata.fromHeaders(fields);
-      this.headerReady.resolve(this.header);
+      this.#headerFields = fields;
+      this.#headerReadySettled = true;
+      this.headerReady.resolve();
       return;
     }
     this.#onTrailers(fields);
@@ -310,7 +328,6 @@ export class ClientCall implements StreamHandler {
   }
 
   #onTrailers(fields: HeaderField[]): void {
-    const trailer = Metadata.fromHeaders(fields);
     let status: string | undefined;
     let message = "";
     let details: Uint8Array | undefined;
@@ -321,7 +338,7 @@ export class ClientCall implements StreamHandler {
     }
     this.#afterChain(() => {
       if (this.#finished) return;
-      this.trailer = trailer;
+      this.#trailerFields = fields;
       if (status === undefined) {
         this.#finish(this.#httpError(fields));
         return;
@@ -345,7 +362,7 @@ export class ClientCall implements StreamHandler {
       const parsed = details ? decodeStatusDetails(details) : undefined;
       this.#finish(
         new GrpcError(code, message, {
-          metadata: trailer,
+          metadata: this.trailer,
           details: parsed?.details,
         }),
       );
@@ -370,10 +387,22 @@ export class ClientCall implements StreamHandler {
   #finish(error: GrpcError | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (!this.headerReady.settled) this.headerReady.resolve(this.header);
+    if (!this.#headerReadySettled) {
+      this.#headerReadySettled = true;
+      this.headerReady.resolve();
+    }
     if (error) this.messages.fail(error);
     else this.messages.close();
-    this.outcome.resolve({ error, header: this.header, trailer: this.trailer });
+    const call = this;
+    this.outcome.resolve({
+      error,
+      get header() {
+        return call.header;
+      },
+      get trailer() {
+        return call.trailer;
+      },
+    });
   }
 }
 

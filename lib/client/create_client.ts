@@ -290,7 +290,8 @@ class Shared {
       throw e;
     }
     void pumpRequests(call, req);
-    const header = await call.headerReady.promise;
+    await call.headerReady.promise;
+    const header = call.header;
     extras.onHeader?.(header);
     const trailer = new Metadata();
     const output = req.method.output;

@@ -489,6 +489,10 @@ export class Http2Connection implements AsyncDisposable {
     stream.id = this.#nextStreamId;
     this.#nextStreamId += 2;
     this.#streams.set(stream.id, stream);
+    // The stream was created with the peer's initial window known then (the
+    // protocol default if it opened before the peer's SETTINGS); nothing was
+    // sent on it yet, so start from the value in force now (§6.9.2).
+    stream.sendWindow.size = this.#remote.initialWindowSize;
   }
 
   #onLocalEndWritten(stream: Http2Stream): void {
@@ -836,7 +840,11 @@ export class Http2Connection implements AsyncDisposable {
     this.#streams.set(id, stream);
     this.#activeStreams++;
     this.#deliver(stream, () => {
-      stream.handler = onStream(stream, fields, endStream);
+      const handler = onStream(stream, fields, endStream);
+      stream.handler = handler;
+      // Answered (or reset) inside onStream: the close went to the
+      // placeholder handler, so tell the real one (onClose runs exactly once).
+      if (stream.closed) handler.onClose(stream.error);
     });
   }
 
@@ -1164,13 +1172,17 @@ export class Http2Connection implements AsyncDisposable {
       for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
       if (this.role === "server") {
         this.goaway(ErrorCode.NO_ERROR, debug, MAX_WINDOW);
+        let timer: ReturnType<typeof setTimeout> | undefined;
         try {
           await Promise.race([
             this.ping(),
-            new Promise((r) => setTimeout(r, 1000)),
+            new Promise((r) => timer = setTimeout(r, 1000)),
           ]);
         } catch {
           // Closed meanwhile.
+        } finally {
+          // Do not keep the process alive for a ping that already returned.
+          clearTimeout(timer);
         }
       }
       this.goaway(ErrorCode.NO_ERROR, debug);

@@ -16,6 +16,8 @@ import {
 /** Octets in a frame header (RFC 9113 §4.1). */
 const HEADER_SIZE = 9;
 const EMPTY = new Uint8Array(0);
+/** Taken views tracked for reuse; views past this are simply never reused. */
+const MAX_OUTSTANDING = 16;
 
 /** A buffer frames are written into, and how many taken views still use it. */
 interface Slab {
@@ -73,10 +75,12 @@ export class FrameWriter {
   #buf: Uint8Array;
   /** A slab no view uses any more, kept for reuse. */
   #spare: Slab | null = null;
-  /** The slab behind each taken view's buffer, for `release()`. */
-  #slabs = new WeakMap<ArrayBufferLike, Slab>();
-  /** Views returned by `take()` and not yet released. */
-  #outstanding = new WeakSet<Uint8Array>();
+  /**
+   * Views returned by `take()` and not yet released, with their slab. A
+   * connection has one write in flight, so this stays tiny; a plain array
+   * avoids the GC cost of weak collections on the hot path.
+   */
+  #outstanding: Array<{ view: Uint8Array; slab: Slab }> = [];
   /** Start of the pending bytes in {@linkcode #buf}; bytes before are taken. */
   #start = 0;
   #end = 0;
@@ -113,7 +117,9 @@ export class FrameWriter {
     const out = this.#buf.subarray(this.#start, this.#end);
     this.#start = this.#end;
     this.#slab.taken++;
-    this.#outstanding.add(out);
+    if (this.#outstanding.length < MAX_OUTSTANDING) {
+      this.#outstanding.push({ view: out, slab: this.#slab });
+    }
     return out;
   }
 
@@ -138,9 +144,11 @@ export class FrameWriter {
    * ```
    */
   release(taken: Uint8Array): void {
-    if (!this.#outstanding.delete(taken)) return;
-    const slab = this.#slabs.get(taken.buffer);
-    if (slab === undefined || --slab.taken > 0) return;
+    const i = this.#outstanding.findIndex((o) => o.view === taken);
+    if (i < 0) return;
+    const slab = this.#outstanding[i].slab;
+    this.#outstanding.splice(i, 1);
+    if (--slab.taken > 0) return;
     if (slab === this.#slab) {
       // Nothing pending and no view left: start over at the front.
       if (this.#start === this.#end) this.#start = this.#end = 0;
@@ -421,7 +429,6 @@ export class FrameWriter {
 
   #newSlab(capacity: number): Slab {
     const slab: Slab = { bytes: new Uint8Array(capacity), taken: 0 };
-    this.#slabs.set(slab.bytes.buffer, slab);
     return slab;
   }
 }
