@@ -49,7 +49,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  * @returns the promise's value
  */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new DOMException("timed out", "TimeoutError")),
