@@ -65,9 +65,10 @@ export interface CallOutcome {
  * const { error } = await call.outcome;
  * ```
  */
-export class ClientCall implements StreamHandler {
-  /** Response messages (streaming responses). */
-  readonly messages = new AsyncQueue<Uint8Array>();
+export class ClientCall implements StreamHandler, CallOutcome {
+  /** How the call ended: undefined while running or when OK. */
+  error: GrpcError | undefined;
+  #messages: AsyncQueue<Uint8Array> | undefined;
   /** The one response message of a single-response call. */
   single: Uint8Array | undefined;
   /** Resolves when response headers arrive (or the call ends without them). */
@@ -80,6 +81,18 @@ export class ClientCall implements StreamHandler {
   #trailerFields: HeaderField[] | undefined;
   #header: Metadata | undefined;
   #trailer: Metadata | undefined;
+
+  /** Response messages of a streaming-response call. */
+  get messages(): AsyncQueue<Uint8Array> {
+    if (this.#messages) return this.#messages;
+    const queue = new AsyncQueue<Uint8Array>();
+    // Flow-control credit returns when the application takes a message, so
+    // a slow reader stops the server at the stream window.
+    queue.onTake = () => {
+      if (queue.length === 0) this.#credit.drained();
+    };
+    return this.#messages = queue;
+  }
 
   /** Response headers (empty until they arrive). */
   get header(): Metadata {
@@ -113,11 +126,6 @@ export class ClientCall implements StreamHandler {
     this.#decoder = new EnvelopeDecoder({
       maxMessageSize: options.maxReceiveMessageSize,
     });
-    // Flow-control credit returns when the application takes a message, so
-    // a slow reader stops the server at the stream window.
-    this.messages.onTake = () => {
-      if (this.messages.length === 0) this.#credit.drained();
-    };
   }
 
   /**
@@ -267,7 +275,7 @@ export class ClientCall implements StreamHandler {
       this.cancel(toGrpcError(error));
       return;
     }
-    this.#credit.received(data.length, this.messages.length);
+    this.#credit.received(data.length, this.#messages?.length ?? 0);
   }
 
   /** @internal */
@@ -391,18 +399,10 @@ export class ClientCall implements StreamHandler {
       this.#headerReadySettled = true;
       this.headerReady.resolve();
     }
-    if (error) this.messages.fail(error);
-    else this.messages.close();
-    const call = this;
-    this.outcome.resolve({
-      error,
-      get header() {
-        return call.header;
-      },
-      get trailer() {
-        return call.trailer;
-      },
-    });
+    this.error = error;
+    if (error) this.#messages?.fail(error);
+    else this.#messages?.close();
+    this.outcome.resolve(this);
   }
 }
 

@@ -248,8 +248,9 @@ class Shared {
         toBinary(req.method.input, req.message),
       );
       const outcome = await call.outcome.promise;
-      (req as RequestExtras).onHeader?.(outcome.header);
-      (req as RequestExtras).onTrailer?.(outcome.trailer);
+      const extras = req as RequestExtras;
+      if (extras.onHeader) extras.onHeader(outcome.header);
+      if (extras.onTrailer) extras.onTrailer(outcome.trailer);
       if (outcome.error) throw outcome.error;
       let message: Message;
       try {
@@ -259,12 +260,7 @@ class Shared {
           cause: error,
         });
       }
-      return {
-        stream: false,
-        header: outcome.header,
-        message,
-        trailer: outcome.trailer,
-      };
+      return new UnaryResult(call, message);
     } catch (error) {
       const e = GrpcError.from(error, Code.INTERNAL);
       call.cancel(e);
@@ -329,6 +325,26 @@ class Shared {
       }
     }
     return { stream: true, header, messages: messages(), trailer };
+  }
+}
+
+/** A unary response whose metadata is built only if someone reads it. */
+class UnaryResult implements UnaryResponse {
+  readonly stream = false as const;
+  message: Message;
+  readonly #call: ClientCall;
+
+  constructor(call: ClientCall, message: Message) {
+    this.#call = call;
+    this.message = message;
+  }
+
+  get header(): Metadata {
+    return this.#call.header;
+  }
+
+  get trailer(): Metadata {
+    return this.#call.trailer;
   }
 }
 

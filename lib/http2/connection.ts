@@ -199,7 +199,12 @@ export class Http2Connection implements AsyncDisposable {
       maxTableSize: DEFAULT_SETTINGS.headerTableSize,
       maxHeaderListSize: this.#local.maxHeaderListSize,
     });
-    const connWindow = options.connectionWindowSize ?? 16 << 20;
+    // The connection window starts at 65,535 and only WINDOW_UPDATE moves
+    // it (§6.9.2): a smaller value cannot be announced, so it is a floor.
+    const connWindow = Math.max(
+      options.connectionWindowSize ?? 16 << 20,
+      DEFAULT_SETTINGS.initialWindowSize,
+    );
     this.#connRecv = new ReceiveWindow(connWindow);
     this.ready = this.#ready.promise;
     this.closed = this.#closed.promise;

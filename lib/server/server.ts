@@ -20,7 +20,6 @@ import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { acceptHttp2 } from "../http2/serve.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
-import { Metadata } from "../grpc/metadata.ts";
 import { parseTimeout } from "../grpc/timeout.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
 import { CompressionRegistry } from "../grpc/compression.ts";
@@ -291,7 +290,7 @@ export class Server implements AsyncDisposable {
     const start: CallStart = {
       method: route.method,
       invoke: route.invoke,
-      metadata: Metadata.fromHeaders(fields),
+      fields,
       deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
       requestEncoding,
       acceptEncoding,

@@ -51,8 +51,8 @@ export interface CallStart {
   method: DescMethod;
   /** The handler chain (interceptors included). */
   invoke: (request: ServerRequest) => ServerResponse | Promise<ServerResponse>;
-  /** Request metadata. */
-  metadata: Metadata;
+  /** The request's header fields (metadata is built from them on demand). */
+  fields: HeaderField[];
   /** Deadline, epoch ms. */
   deadline: number | undefined;
   /** The request's `grpc-encoding` (already checked as supported). */
@@ -123,7 +123,7 @@ function appendStatus(
 /** A running server call; it is the stream's handler. */
 export class ServerCall implements StreamHandler, ServerContext {
   readonly method: DescMethod;
-  readonly metadata: Metadata;
+  #metadata: Metadata | undefined;
   readonly deadline: number | undefined;
   readonly responseHeader = new Metadata();
   readonly responseTrailer = new Metadata();
@@ -162,7 +162,6 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.#start = start;
     this.#options = options;
     this.method = start.method;
-    this.metadata = start.metadata;
     this.deadline = start.deadline;
     this.peer = start.peer;
     this.#decoder = new EnvelopeDecoder({
@@ -188,6 +187,10 @@ export class ServerCall implements StreamHandler, ServerContext {
   }
 
   // ServerContext -------------------------------------------------------------
+
+  get metadata(): Metadata {
+    return this.#metadata ??= Metadata.fromHeaders(this.#start.fields);
+  }
 
   get signal(): AbortSignal {
     this.#controller ??= new AbortController();
