@@ -10,13 +10,15 @@
 /** Which kind of field block is being checked. */
 export type FieldBlockKind = "request" | "response" | "trailers";
 
-const REQUEST_PSEUDO = new Set([
-  ":method",
-  ":scheme",
-  ":path",
-  ":authority",
-  ":protocol",
+/** Request pseudo-headers, each with a bit to catch duplicates cheaply. */
+const REQUEST_PSEUDO = new Map([
+  [":method", 1],
+  [":scheme", 2],
+  [":path", 4],
+  [":authority", 8],
+  [":protocol", 16],
 ]);
+const STATUS_BIT = 32;
 
 const CONNECTION_SPECIFIC = new Set([
   "connection",
@@ -51,16 +53,21 @@ export function validateFieldBlock(
   let hasScheme = false;
   let hasPath = false;
   let hasStatus = false;
-  const seenPseudo = new Set<string>();
+  let seenPseudo = 0;
   for (const [name, value] of fields) {
     if (name.length === 0) return "empty field name";
     if (name.charCodeAt(0) === 0x3a /* : */) {
       if (regularSeen) return `pseudo-header ${name} after a regular field`;
       if (kind === "trailers") return `pseudo-header ${name} in trailers`;
-      if (seenPseudo.has(name)) return `duplicate pseudo-header ${name}`;
-      seenPseudo.add(name);
+      const bit = kind === "request"
+        ? REQUEST_PSEUDO.get(name)
+        : name === ":status"
+        ? STATUS_BIT
+        : undefined;
+      if (bit === undefined) return `unknown pseudo-header ${name}`;
+      if (seenPseudo & bit) return `duplicate pseudo-header ${name}`;
+      seenPseudo |= bit;
       if (kind === "request") {
-        if (!REQUEST_PSEUDO.has(name)) return `unknown pseudo-header ${name}`;
         if (name === ":method") method = value;
         else if (name === ":scheme") hasScheme = true;
         else if (name === ":path") {
@@ -68,7 +75,6 @@ export function validateFieldBlock(
           hasPath = true;
         }
       } else {
-        if (name !== ":status") return `unknown pseudo-header ${name}`;
         if (!/^\d{3}$/.test(value)) return `bad :status ${value}`;
         hasStatus = true;
       }
