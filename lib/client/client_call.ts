@@ -91,7 +91,14 @@ export class ClientCall implements StreamHandler, CallOutcome {
     queue.onTake = () => {
       if (queue.length === 0) this.#credit.drained();
     };
-    return this.#messages = queue;
+    this.#messages = queue;
+    // Created after the call ended (no response message came): end it now,
+    // or the reader waits forever.
+    if (this.#finished) {
+      if (this.error) queue.fail(this.error);
+      else queue.close();
+    }
+    return queue;
   }
 
   /** Response headers (empty until they arrive). */
@@ -184,11 +191,11 @@ export class ClientCall implements StreamHandler, CallOutcome {
       compressed = true;
       if (this.#finished) return;
     }
-    const framed = new Uint8Array(ENVELOPE_HEADER + payload.length);
-    writeEnvelopeHeader(framed, 0, payload.length, compressed);
-    framed.set(payload, ENVELOPE_HEADER);
+    // The 5-byte prefix rides in front of the payload without joining them.
+    const prefix = new Uint8Array(ENVELOPE_HEADER);
+    writeEnvelopeHeader(prefix, 0, payload.length, compressed);
     try {
-      await stream.sendData(framed, end);
+      await stream.sendData(payload, end, prefix);
     } catch {
       // The stream ended; the outcome tells why.
     }

@@ -43,6 +43,7 @@ import {
 } from "./settings.ts";
 import { Http2Stream, type StreamHandler } from "./stream.ts";
 import {
+  contentLength,
   type FieldBlockKind,
   validateFieldBlock,
 } from "./header_validation.ts";
@@ -100,7 +101,7 @@ const READ_BUFFER = 256 << 10;
 const MIN_READ_SPACE = 16 << 10;
 /** How long a closing connection may take to write its last frames. */
 const FINAL_WRITE_TIMEOUT = 5000;
-/** Remember this many streams we reset, to ignore frames still in flight. */
+/** Remember this many streams we reset (to ignore frames still in flight) or closed. */
 const RESET_MEMORY = 1024;
 
 const EMPTY = new Uint8Array(0);
@@ -160,6 +161,8 @@ export class Http2Connection implements AsyncDisposable {
     | { frame: HeadersFrame; fragments: Uint8Array[]; size: number }
     | undefined;
   #recentlyReset = new Set<number>();
+  /** Streams that ended normally, to tell "closed" from "never opened". */
+  #recentlyClosed = new Set<number>();
   #pings = new Map<string, { start: number; done: Deferred<number> }>();
   #pingCounter = 0;
   #goawaySent: number | undefined;
@@ -351,18 +354,17 @@ export class Http2Connection implements AsyncDisposable {
   }
 
   #rememberReset(id: number): void {
-    this.#recentlyReset.add(id);
-    if (this.#recentlyReset.size > RESET_MEMORY) {
-      const oldest = this.#recentlyReset.values().next().value;
-      if (oldest !== undefined) this.#recentlyReset.delete(oldest);
-    }
+    remember(this.#recentlyReset, id);
   }
 
   #closeStream(stream: Http2Stream, error: Error | undefined): void {
     if (stream.closed) return;
     stream.closed = true;
     stream.error = error;
-    if (stream.id !== 0) this.#streams.delete(stream.id);
+    if (stream.id !== 0) {
+      this.#streams.delete(stream.id);
+      remember(this.#recentlyClosed, stream.id);
+    }
     this.#activeStreams--;
     for (const item of stream.queue) {
       if (item.kind === "data" && item.done) {
@@ -444,7 +446,8 @@ export class Http2Connection implements AsyncDisposable {
       const item = queue[0];
       if (item.kind === "headers") {
         if (stream.id === 0) this.#assignId(stream);
-        const block = this.#hpackOut.encode(item.fields);
+        // Copied by the frame writer at once, so a transient view will do.
+        const block = this.#hpackOut.encode(item.fields, true);
         this.#writer.headers(
           stream.id,
           block,
@@ -455,7 +458,7 @@ export class Http2Connection implements AsyncDisposable {
         if (item.end) this.#onLocalEndWritten(stream);
         continue;
       }
-      const remaining = item.data.length - item.offset;
+      const remaining = item.length - item.offset;
       if (remaining === 0) {
         this.#writer.data(stream.id, EMPTY, item.end);
         queue.shift();
@@ -473,10 +476,18 @@ export class Http2Connection implements AsyncDisposable {
         this.#remote.maxFrameSize,
       );
       const last = n === remaining;
-      const chunk = item.offset === 0 && last
-        ? item.data
-        : item.data.subarray(item.offset, item.offset + n);
-      this.#writer.data(stream.id, chunk, last && item.end);
+      if (item.head.length === 0 && item.offset === 0 && last) {
+        this.#writer.data(stream.id, item.data, item.end);
+      } else {
+        this.#writer.dataParts(
+          stream.id,
+          item.head,
+          item.data,
+          item.offset,
+          n,
+          last && item.end,
+        );
+      }
       stream.sendWindow.consume(n);
       this.#connSend.consume(n);
       budget -= n;
@@ -717,6 +728,18 @@ export class Http2Connection implements AsyncDisposable {
     // Always decode, even for streams we ignore: the HPACK table is shared.
     const decoded = this.#hpackIn.decode(block);
     const id = frame.streamId;
+    if (frame.priority !== undefined && frame.priority.dependency === id) {
+      // §5.3.1: a stream cannot depend on itself. Checked after decoding so
+      // the HPACK tables stay in step; a new stream's id still counts as used.
+      if (this.role === "server" && (id & 1) === 1) {
+        this.#lastPeerStreamId = Math.max(this.#lastPeerStreamId, id);
+      }
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "stream depends on itself",
+      );
+    }
     const stream = this.#streams.get(id);
     if (stream === undefined) {
       if (
@@ -736,6 +759,14 @@ export class Http2Connection implements AsyncDisposable {
         );
       }
       if (this.#recentlyReset.has(id)) return;
+      if (!this.#recentlyClosed.has(id)) {
+        // §5.1.1: a new stream's id must exceed every id the peer used; one
+        // that was skipped (implicitly closed) is an unexpected identifier.
+        throw new ConnectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `HEADERS on stream ${id}, below the last stream opened`,
+        );
+      }
       // §5.1: HEADERS on a stream that ended both ways.
       throw new ConnectionError(
         ErrorCode.STREAM_CLOSED,
@@ -761,6 +792,16 @@ export class Http2Connection implements AsyncDisposable {
     const problem = validateFieldBlock(decoded.fields, kind);
     if (problem !== undefined) {
       throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, problem);
+    }
+    if (
+      kind === "trailers" && stream.contentLength >= 0 &&
+      stream.dataReceived !== stream.contentLength
+    ) {
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "DATA does not match content-length",
+      );
     }
     if (kind === "response") {
       const status = decoded.fields.find((f) => f[0] === ":status")?.[1];
@@ -820,7 +861,11 @@ export class Http2Connection implements AsyncDisposable {
       this.#scheduleFlush();
       return;
     }
-    const problem = validateFieldBlock(fields, "request");
+    const declared = contentLength(fields);
+    const problem = validateFieldBlock(fields, "request") ??
+      (Number.isNaN(declared) || (endStream && declared > 0)
+        ? "bad content-length"
+        : undefined);
     if (problem !== undefined) {
       this.#writer.rstStream(id, ErrorCode.PROTOCOL_ERROR);
       this.#rememberReset(id);
@@ -842,6 +887,7 @@ export class Http2Connection implements AsyncDisposable {
     );
     stream.headersReceived = true;
     stream.remoteEnded = endStream;
+    stream.contentLength = declared;
     this.#streams.set(id, stream);
     this.#activeStreams++;
     this.#deliver(stream, () => {
@@ -919,6 +965,19 @@ export class Http2Connection implements AsyncDisposable {
         "stream window exceeded",
       );
     }
+    stream.dataReceived += data.length;
+    if (
+      stream.contentLength >= 0 &&
+      (stream.dataReceived > stream.contentLength ||
+        (endStream && stream.dataReceived !== stream.contentLength))
+    ) {
+      // §8.1.1: DATA not adding up to content-length makes it malformed.
+      throw new StreamError(
+        id,
+        ErrorCode.PROTOCOL_ERROR,
+        "DATA does not match content-length",
+      );
+    }
     // Padding is never seen by the application: give it back at once.
     const padding = flowLength - data.length;
     if (padding > 0) this.releaseCapacity(stream, padding);
@@ -947,7 +1006,8 @@ export class Http2Connection implements AsyncDisposable {
       return;
     }
     if (this.role === "server") this.#countReset();
-    this.#rememberReset(id);
+    // Not remembered as reset by us: frames the peer sends after its own
+    // RST_STREAM are STREAM_CLOSED errors (§5.1), not in-flight leftovers.
     // A reset with NO_ERROR after a complete response is a normal end (§8.1).
     const normal = code === ErrorCode.NO_ERROR && stream.remoteEnded;
     this.#closeStream(
@@ -1270,6 +1330,15 @@ const NOOP_HANDLER: StreamHandler = {
   onData() {},
   onClose() {},
 };
+
+/** Adds `id` to a bounded memory of stream ids, forgetting the oldest. */
+function remember(ids: Set<number>, id: number): void {
+  ids.add(id);
+  if (ids.size > RESET_MEMORY) {
+    const oldest = ids.values().next().value;
+    if (oldest !== undefined) ids.delete(oldest);
+  }
+}
 
 function pingKey(data: Uint8Array): string {
   return String.fromCharCode(...data);

@@ -98,6 +98,34 @@ export function validateFieldBlock(
   return undefined;
 }
 
+/**
+ * The content-length a field block announces (RFC 9113 §8.1.1).
+ *
+ * @example Read a request's length
+ * ```ts
+ * import { contentLength } from "./header_validation.ts";
+ * contentLength([["content-length", "42"]]); // 42
+ * contentLength([]); // -1
+ * contentLength([["content-length", "x"]]); // NaN
+ * ```
+ *
+ * @param fields the decoded fields
+ * @returns the length; -1 when absent; NaN when not a decimal number or
+ * repeated with different values
+ */
+export function contentLength(
+  fields: ReadonlyArray<readonly [string, string]>,
+): number {
+  let result = -1;
+  for (const [name, value] of fields) {
+    if (name !== "content-length") continue;
+    const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+    if (Number.isNaN(n) || (result !== -1 && result !== n)) return NaN;
+    result = n;
+  }
+  return result;
+}
+
 function hasUppercase(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);

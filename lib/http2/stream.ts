@@ -82,10 +82,14 @@ export interface OutgoingHeaders {
   readonly end: boolean;
 }
 
-/** A queued payload, sent in frames as the windows allow. */
+/** A queued payload (`head ++ data`), sent in frames as the windows allow. */
 export interface OutgoingData {
   readonly kind: "data";
+  /** A small prefix sent before `data` (empty when none). */
+  readonly head: Uint8Array;
   readonly data: Uint8Array;
+  /** `head.length + data.length`. */
+  readonly length: number;
   offset: number;
   readonly end: boolean;
   readonly done: Deferred<void> | undefined;
@@ -95,6 +99,7 @@ export interface OutgoingData {
 export type Outgoing = OutgoingHeaders | OutgoingData;
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const EMPTY = new Uint8Array(0);
 
 /**
  * An HTTP/2 stream. Created by `Http2Connection.openStream()` (client) or
@@ -132,6 +137,10 @@ export class Http2Stream {
   scheduled = false;
   /** Whether this stream waits for its own window to grow. */
   blockedOnStreamWindow = false;
+  /** The content-length the peer announced, or -1 (checked on requests, §8.1.1). */
+  contentLength = -1;
+  /** DATA payload octets received, to check against `contentLength`. */
+  dataReceived = 0;
   /** Why the stream closed, if not normally. */
   error: Error | undefined;
   readonly #owner: StreamOwner;
@@ -192,15 +201,23 @@ export class Http2Stream {
    *
    * @param data bytes to send; not copied, so do not change them afterwards
    * @param endStream whether this ends our side of the stream
+   * @param head bytes sent before `data` in the same frames (a message
+   * prefix), saving the caller a copy to join them
    * @returns resolves once every byte is handed to the socket writer (this is
    * the backpressure signal); rejects if the stream closes first
    */
-  sendData(data: Uint8Array, endStream = false): Promise<void> {
+  sendData(
+    data: Uint8Array,
+    endStream = false,
+    head: Uint8Array = EMPTY,
+  ): Promise<void> {
     this.#checkWritable();
     if (endStream) this.localEnded = true;
     const item: OutgoingData = {
       kind: "data",
+      head,
       data,
+      length: head.length + data.length,
       offset: 0,
       end: endStream,
       done: undefined,

@@ -442,10 +442,10 @@ export class ServerCall implements StreamHandler, ServerContext {
     compressed: boolean,
     wait: boolean,
   ): Promise<void> | void {
-    const framed = new Uint8Array(ENVELOPE_HEADER + payload.length);
-    writeEnvelopeHeader(framed, 0, payload.length, compressed);
-    framed.set(payload, ENVELOPE_HEADER);
-    const sent = this.#stream.sendData(framed).catch(() => {});
+    // The 5-byte prefix rides in front of the payload without joining them.
+    const prefix = new Uint8Array(ENVELOPE_HEADER);
+    writeEnvelopeHeader(prefix, 0, payload.length, compressed);
+    const sent = this.#stream.sendData(payload, false, prefix).catch(() => {});
     if (wait) return sent;
   }
 

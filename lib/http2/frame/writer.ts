@@ -177,6 +177,52 @@ export class FrameWriter {
   }
 
   /**
+   * Writes one DATA frame whose payload is `length` bytes from `offset` of
+   * the concatenation `head ++ body`: a caller with a small prefix (a gRPC
+   * message's 5-byte header) need not join it to the body first.
+   *
+   * @param streamId The stream.
+   * @param head The first part (may be empty).
+   * @param body The second part.
+   * @param offset Where in `head ++ body` the payload starts.
+   * @param length The payload length.
+   * @param endStream Whether to set END_STREAM.
+   */
+  dataParts(
+    streamId: number,
+    head: Uint8Array,
+    body: Uint8Array,
+    offset: number,
+    length: number,
+    endStream: boolean,
+  ): void {
+    let at = this.#header(
+      length,
+      FrameType.DATA,
+      endStream ? Flags.END_STREAM : 0,
+      streamId,
+    );
+    const buf = this.#buf;
+    let left = length;
+    if (offset < head.length) {
+      const n = Math.min(head.length - offset, left);
+      buf.set(n === head.length ? head : head.subarray(offset, offset + n), at);
+      at += n;
+      left -= n;
+      offset += n;
+    }
+    if (left > 0) {
+      const from = offset - head.length;
+      buf.set(
+        from === 0 && left === body.length
+          ? body
+          : body.subarray(from, from + left),
+        at,
+      );
+    }
+  }
+
+  /**
    * Writes a header block as a HEADERS frame followed by as many
    * CONTINUATION frames as needed so that no payload exceeds `maxFrameSize`
    * (RFC 9113 §4.3). END_STREAM goes on the HEADERS frame, END_HEADERS on the

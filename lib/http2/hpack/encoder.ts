@@ -210,11 +210,15 @@ export class HpackEncoder {
    * are fields whose name is in `neverIndex`.
    *
    * @param fields The header list, in order.
-   * @returns The header block, owned by the caller.
+   * @param transient When true, the result is a view into the encoder's own
+   * buffer, valid only until the next `encode` call: for callers that copy
+   * it at once (the frame writer), it saves an allocation per block.
+   * @returns The header block, owned by the caller unless `transient`.
    * @throws {RangeError} If a name or value has a code unit above 255.
    */
   encode(
     fields: ReadonlyArray<readonly [string, string, boolean?]>,
+    transient = false,
   ): Uint8Array {
     const out = this.#out;
     out.length = 0;
@@ -230,6 +234,11 @@ export class HpackEncoder {
     for (let i = 0; i < fields.length; i++) {
       const field = fields[i];
       this.#field(field[0], field[1], field[2] === true);
+    }
+    if (transient) {
+      const view = out.bytes.subarray(0, out.length);
+      out.length = 0;
+      return view;
     }
     return out.finish();
   }

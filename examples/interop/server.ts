@@ -1,0 +1,224 @@
+/**
+ * gRPC interop test server (`grpc.testing.TestService`, per
+ * `doc/interop-test-descriptions.md`, "Server" section):
+ *
+ * ```sh
+ * deno run --allow-net examples/interop/server.ts --port=10000 [--host=127.0.0.1]
+ * ```
+ *
+ * Prints `READY <port>` once listening (`--port=0` picks a free port).
+ *
+ * Features: EmptyCall, UnaryCall, StreamingOutputCall, StreamingInputCall,
+ * FullDuplexCall, HalfDuplexCall, CompressedResponse (per message), Echo
+ * Status, Echo Metadata, ResponseParameters.interval_us. Not implemented:
+ * CacheableUnaryCall, the auth echoes, and CompressedRequest (a handler does
+ * not see the Compressed-Flag of request messages, so `expect_compressed` is
+ * not checked; the probe of `client_compressed_*` therefore succeeds).
+ *
+ * @module
+ */
+
+import {
+  Code,
+  GrpcError,
+  Server,
+  type ServerContext,
+  type ServiceImpl,
+} from "../../mod.ts";
+import { TestService } from "../../gen/grpc/testing/test_pb.ts";
+import {
+  type EchoStatus,
+  PayloadType,
+  type ResponseParameters,
+} from "../../gen/grpc/testing/messages_pb.ts";
+
+const ECHO_INITIAL_KEY = "x-grpc-test-echo-initial";
+const ECHO_TRAILING_KEY = "x-grpc-test-echo-trailing-bin";
+
+/** Copies the echo keys of the request into the response header/trailer. */
+function echoMetadata(ctx: ServerContext): void {
+  const initial = ctx.metadata.get(ECHO_INITIAL_KEY);
+  if (initial !== undefined) ctx.responseHeader.set(ECHO_INITIAL_KEY, initial);
+  const trailing = ctx.metadata.get(ECHO_TRAILING_KEY);
+  if (trailing !== undefined) {
+    ctx.responseTrailer.set(ECHO_TRAILING_KEY, trailing);
+  }
+}
+
+/** Throws the requested status (Echo Status), if any. */
+function echoStatus(status: EchoStatus | undefined): void {
+  if (status && status.code !== 0) {
+    throw new GrpcError(status.code as Code, status.message);
+  }
+}
+
+function payload(type: PayloadType, size: number) {
+  if (type !== PayloadType.COMPRESSABLE) {
+    throw new GrpcError(
+      Code.INVALID_ARGUMENT,
+      `unsupported response_type ${type}`,
+    );
+  }
+  if (size < 0) {
+    throw new GrpcError(Code.INVALID_ARGUMENT, `negative size ${size}`);
+  }
+  return { type, body: new Uint8Array(size) };
+}
+
+/** Sleeps `us` microseconds, ending early (with the reason) on cancellation. */
+function sleep(us: number, signal: AbortSignal): Promise<void> {
+  if (us <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, us / 1000);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Responses for one StreamingOutputCallRequest's response_parameters. */
+async function* respond(
+  params: ResponseParameters[],
+  type: PayloadType,
+  ctx: ServerContext,
+) {
+  for (const p of params) {
+    await sleep(p.intervalUs, ctx.signal);
+    // Per-message compression: the call's encoding is set up front (the
+    // header carries it), each message chooses whether to use it.
+    ctx.compressMessages = p.compressed?.value === true;
+    yield { payload: payload(type, p.size) };
+  }
+}
+
+/** Selects gzip for the responses if any of `params` asks for compression. */
+function setupCompression(
+  ctx: ServerContext,
+  params: ResponseParameters[],
+): void {
+  if (params.some((p) => p.compressed?.value === true)) {
+    ctx.setCompression("gzip");
+  }
+}
+
+/** The TestService implementation. */
+export const testService: Partial<ServiceImpl<typeof TestService>> = {
+  emptyCall(_request, ctx) {
+    echoMetadata(ctx);
+    return {};
+  },
+
+  unaryCall(request, ctx) {
+    echoMetadata(ctx);
+    echoStatus(request.responseStatus);
+    if (request.responseCompressed?.value === true) {
+      ctx.setCompression("gzip");
+      ctx.compressMessages = true;
+    } else {
+      ctx.compressMessages = false;
+    }
+    return { payload: payload(request.responseType, request.responseSize) };
+  },
+
+  async *streamingOutputCall(request, ctx) {
+    echoMetadata(ctx);
+    setupCompression(ctx, request.responseParameters);
+    yield* respond(request.responseParameters, request.responseType, ctx);
+    echoStatus(request.responseStatus);
+  },
+
+  async streamingInputCall(requests, ctx) {
+    echoMetadata(ctx);
+    let aggregatedPayloadSize = 0;
+    for await (const request of requests) {
+      aggregatedPayloadSize += request.payload?.body.length ?? 0;
+    }
+    return { aggregatedPayloadSize };
+  },
+
+  async *fullDuplexCall(requests, ctx) {
+    echoMetadata(ctx);
+    let first = true;
+    for await (const request of requests) {
+      echoStatus(request.responseStatus);
+      if (first) {
+        setupCompression(ctx, request.responseParameters);
+        first = false;
+      }
+      yield* respond(request.responseParameters, request.responseType, ctx);
+    }
+  },
+
+  async *halfDuplexCall(requests, ctx) {
+    echoMetadata(ctx);
+    const all = [];
+    for await (const request of requests) all.push(request);
+    for (const request of all) {
+      echoStatus(request.responseStatus);
+      yield* respond(request.responseParameters, request.responseType, ctx);
+    }
+  },
+  // unimplementedCall is left out on purpose: the server answers
+  // UNIMPLEMENTED.
+};
+
+/**
+ * Starts the interop server.
+ *
+ * @param options where to listen (default 127.0.0.1, port 0: any free port)
+ * @returns the server and the bound port
+ */
+export async function startInteropServer(
+  options: { hostname?: string; port?: number } = {},
+): Promise<{ server: Server; port: number }> {
+  const server = new Server().add(TestService, testService);
+  const addr = await server.listen({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+  }) as Deno.NetAddr;
+  return { server, port: addr.port };
+}
+
+/**
+ * Parses `--name=value` and `--name value` flags.
+ *
+ * @param args the command line
+ * @returns the flags by name
+ */
+export function parseFlags(args: string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) continue;
+    const eq = arg.indexOf("=");
+    if (eq >= 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+      flags.set(arg.slice(2), args[++i]);
+    } else flags.set(arg.slice(2), "true");
+  }
+  return flags;
+}
+
+if (import.meta.main) {
+  const flags = parseFlags(Deno.args);
+  if (flags.get("use_tls") === "true") {
+    console.error("--use_tls=true is not supported by this example");
+    Deno.exit(2);
+  }
+  const { server, port } = await startInteropServer({
+    hostname: flags.get("host") ?? "127.0.0.1",
+    port: Number(flags.get("port") ?? 10000),
+  });
+  const stop = () => {
+    server.shutdown(1000).finally(() => Deno.exit(0));
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  console.log(`READY ${port}`);
+}

@@ -1,0 +1,41 @@
+/**
+ * Interop with grpc-js 1.14 (run under Deno's npm compatibility): our client
+ * against a grpc-js TestService server, and a grpc-js client against ours.
+ * One step per interop case.
+ */
+import { startInteropServer } from "../../examples/interop/server.ts";
+import {
+  ourClientSteps,
+  peerClientSteps,
+  peerPath,
+  startPeerServer,
+} from "./_peers.ts";
+
+Deno.test("interop: our client → grpc-js server", async (t) => {
+  const peer = await startPeerServer(Deno.execPath(), [
+    "run",
+    "-A",
+    peerPath("grpcjs_server.mjs"),
+    "--port=0",
+  ]);
+  try {
+    await ourClientSteps(t, peer.port);
+  } finally {
+    await peer.stop();
+  }
+});
+
+Deno.test("interop: grpc-js client → our server", async (t) => {
+  const { server, port } = await startInteropServer();
+  try {
+    await peerClientSteps(t, Deno.execPath(), [
+      "run",
+      "-A",
+      peerPath("grpcjs_client.mjs"),
+      "--server_host=127.0.0.1",
+      `--server_port=${port}`,
+    ]);
+  } finally {
+    await server.shutdown(1000);
+  }
+});
