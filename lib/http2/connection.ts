@@ -77,7 +77,12 @@ export interface Http2ConnectionOptions {
   headerTableSize?: number;
   /** How long the peer has to acknowledge our SETTINGS. Default 10,000 ms. */
   settingsTimeoutMs?: number;
-  /** Peer stream resets tolerated per second before GOAWAY ENHANCE_YOUR_CALM (Rapid Reset). Default 200. */
+  /**
+   * Peer resets of streams we had not yet answered, tolerated per second
+   * before GOAWAY ENHANCE_YOUR_CALM (Rapid Reset, CVE-2023-44487). Resets of
+   * answered streams (a client cancelling long calls) are not counted.
+   * Default 1,000.
+   */
   maxResetsPerSecond?: number;
   /** A new peer stream (server role). Returns the stream's handler. */
   onStream?: (
@@ -99,6 +104,12 @@ const WRITE_QUANTUM = 64 << 10;
 const READ_BUFFER = 256 << 10;
 /** Start a fresh read buffer when less than this remains. */
 const MIN_READ_SPACE = 16 << 10;
+/** Pending bytes below which a streaming writer waits to batch more. */
+const COALESCE_BELOW = 16 << 10;
+/** Microtask turns without new frames after which the writer stops waiting. */
+const GATHER_QUIET_TURNS = 256;
+/** At most this many microtask turns of waiting per write. */
+const GATHER_MAX_TURNS = 1024;
 /** How long a closing connection may take to write its last frames. */
 const FINAL_WRITE_TIMEOUT = 5000;
 /** Remember this many streams we reset (to ignore frames still in flight) or closed. */
@@ -448,6 +459,7 @@ export class Http2Connection implements AsyncDisposable {
         if (stream.id === 0) this.#assignId(stream);
         // Copied by the frame writer at once, so a transient view will do.
         const block = this.#hpackOut.encode(item.fields, true);
+        stream.headersWritten = true;
         this.#writer.headers(
           stream.id,
           block,
@@ -545,6 +557,13 @@ export class Http2Connection implements AsyncDisposable {
         await this.#writeRaw(bytes);
         this.#writer.release(bytes);
         if (this.#pumpBlocked) this.#pump();
+        // Frames queued while that write was in flight mean a producer is
+        // streaming: let it run a little (microtask turns, no timer: Deno's
+        // setTimeout(0) costs milliseconds) so a fast socket does not get
+        // one small write per message. Stops as soon as nothing new comes.
+        if (this.#writer.length > 0 && this.#writer.length < COALESCE_BELOW) {
+          await this.#gather();
+        }
       }
     } catch (error) {
       this.#finishClose(
@@ -554,6 +573,25 @@ export class Http2Connection implements AsyncDisposable {
       this.#writing = false;
       this.#flushing = undefined;
     }
+  }
+
+  async #gather(): Promise<void> {
+    let last = this.#writer.length;
+    let quiet = 0;
+    for (
+      let turn = 0;
+      turn < GATHER_MAX_TURNS && quiet < GATHER_QUIET_TURNS &&
+      this.#writer.length < COALESCE_BELOW;
+      turn++
+    ) {
+      await null;
+      if (this.#writer.length === last) quiet++;
+      else {
+        last = this.#writer.length;
+        quiet = 0;
+      }
+    }
+    if (this.#pumpBlocked) this.#pump();
   }
 
   async #writeRaw(bytes: Uint8Array): Promise<void> {
@@ -1005,7 +1043,7 @@ export class Http2Connection implements AsyncDisposable {
       }
       return;
     }
-    if (this.role === "server") this.#countReset();
+    if (this.role === "server" && !stream.headersWritten) this.#countReset();
     // Not remembered as reset by us: frames the peer sends after its own
     // RST_STREAM are STREAM_CLOSED errors (§5.1), not in-flight leftovers.
     // A reset with NO_ERROR after a complete response is a normal end (§8.1).
@@ -1024,7 +1062,7 @@ export class Http2Connection implements AsyncDisposable {
       this.#resetWindowStart = now;
       this.#resetCount = 0;
     }
-    if (++this.#resetCount > (this.#options.maxResetsPerSecond ?? 200)) {
+    if (++this.#resetCount > (this.#options.maxResetsPerSecond ?? 1000)) {
       throw new ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, "too many resets");
     }
   }

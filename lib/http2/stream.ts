@@ -131,6 +131,8 @@ export class Http2Stream {
   remoteEnded = false;
   /** Whether field blocks were received (the first is the header). */
   headersReceived = false;
+  /** Whether we have written a field block on this stream. */
+  headersWritten = false;
   /** Whether the stream is closed (ended both ways, reset, or failed). */
   closed = false;
   /** Whether the stream sits in the connection's writable list. */

@@ -6,9 +6,9 @@
  * @module
  */
 
-import {
+import type {
   Http2Connection,
-  type Http2ConnectionOptions,
+  Http2ConnectionOptions,
 } from "../../lib/http2/connection.ts";
 import { acceptHttp2 } from "../../lib/http2/serve.ts";
 import type { Http2Stream, StreamHandler } from "../../lib/http2/stream.ts";

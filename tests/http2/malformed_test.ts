@@ -199,6 +199,66 @@ Deno.test("PUSH_PROMISE sent to a server gets GOAWAY PROTOCOL_ERROR", async () =
   assert.equal((await t.peer.goaway()).errorCode, PROTOCOL_ERROR);
 });
 
+Deno.test("our DATA frames respect the peer's SETTINGS_MAX_FRAME_SIZE, default and raised", async () => {
+  for (const max of [16384, 40000]) {
+    const server = startServer();
+    const peer = await RawPeer.connect(server.port);
+    try {
+      // Windows large enough for the whole body, so only the frame size
+      // limits how the engine cuts it.
+      const settings: Array<[number, number]> = [
+        [SettingId.INITIAL_WINDOW_SIZE, 1 << 20],
+      ];
+      if (max !== 16384) settings.push([SettingId.MAX_FRAME_SIZE, max]);
+      await peer.clientHandshake(settings);
+      await peer.send((w) => w.windowUpdate(0, 1 << 20));
+      await getOn(peer, 1, "/bytes/200000");
+      await peer.until(responseEnded(1));
+      const sizes = peer.frames.filter((f) => f.type === FrameType.DATA)
+        .map((f) => (f as DataFrame).data.length);
+      assert.equal(sizes.reduce((a, b) => a + b, 0), 200000);
+      assert.ok(sizes.every((n) => n <= max), `${max}: ${sizes}`);
+      assert.ok(sizes.includes(max), `${max}: ${sizes}`);
+    } finally {
+      peer.close();
+      await server.close();
+    }
+  }
+});
+
+Deno.test("a response header block above the max frame size goes out as HEADERS + CONTINUATION", async () => {
+  const big = "v".repeat(40000);
+  await using t = await setup({
+    onStream(stream) {
+      queueMicrotask(() =>
+        stream.sendHeaders([[":status", "200"], ["x-big", big]], true)
+      );
+      return hoarder.onStream();
+    },
+  });
+  await getOn(t.peer, 1);
+  const first = await t.peer.until((f): f is HeadersFrame =>
+    f.type === FrameType.HEADERS
+  );
+  assert.equal(first.endHeaders, false);
+  const parts = [first.fragment];
+  while (true) {
+    const c = await t.peer.next();
+    assert.ok(c !== null && c.type === FrameType.CONTINUATION);
+    assert.ok(c.fragment.length <= 16384);
+    parts.push(c.fragment);
+    if (c.endHeaders) break;
+  }
+  const block = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    block.set(p, at);
+    at += p.length;
+  }
+  const fields = t.peer.hpackIn.decode(block).fields;
+  assert.equal(field(fields, "x-big"), big);
+});
+
 // ----------------------------------------------------------- stream states
 
 Deno.test("HEADERS on a closed stream gets STREAM_CLOSED", async () => {
