@@ -216,6 +216,7 @@ export class Server implements AsyncDisposable {
     let timeout: string | undefined;
     let encoding: string | undefined;
     let acceptEncoding: string | undefined;
+    const userFields: HeaderField[] = [];
     for (const [name, value] of fields) {
       switch (name) {
         case ":path":
@@ -236,6 +237,13 @@ export class Server implements AsyncDisposable {
         case "grpc-accept-encoding":
           acceptEncoding = value;
           break;
+        case "te":
+          break;
+        default:
+          // Only what may become metadata is kept for the call's lifetime.
+          if (name.charCodeAt(0) !== 0x3a /* : */) {
+            userFields.push([name, value]);
+          }
       }
     }
     if (!isGrpcContentType(contentType)) {
@@ -290,7 +298,7 @@ export class Server implements AsyncDisposable {
     const start: CallStart = {
       method: route.method,
       invoke: route.invoke,
-      fields,
+      fields: userFields,
       deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
       requestEncoding,
       acceptEncoding,

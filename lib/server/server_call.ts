@@ -125,16 +125,17 @@ export class ServerCall implements StreamHandler, ServerContext {
   readonly method: DescMethod;
   #metadata: Metadata | undefined;
   readonly deadline: number | undefined;
-  readonly responseHeader = new Metadata();
-  readonly responseTrailer = new Metadata();
+  #responseHeader: Metadata | undefined;
+  #responseTrailer: Metadata | undefined;
   readonly peer: string;
   compressMessages = true;
 
   readonly #stream: Http2Stream;
   readonly #options: ServerCallOptions;
   readonly #start: CallStart;
-  readonly #decoder: EnvelopeDecoder;
-  readonly #requests = new AsyncQueue<Message>();
+  /** Dropped once the request ended: idle calls hold as little as possible. */
+  #decoder: EnvelopeDecoder | undefined;
+  #requestQueue: AsyncQueue<Message> | undefined;
   #controller: AbortController | undefined;
   #abortReason: GrpcError | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -146,7 +147,7 @@ export class ServerCall implements StreamHandler, ServerContext {
   #singleRequest: boolean;
   #single: Message | undefined;
   #started = false;
-  readonly #credit = new ReadCredit((n) => this.#stream.consume(n));
+  #readCredit: ReadCredit | undefined;
 
   /**
    * @param stream the request's stream
@@ -169,11 +170,6 @@ export class ServerCall implements StreamHandler, ServerContext {
     });
     const kind = start.method.methodKind;
     this.#singleRequest = kind === "unary" || kind === "server_streaming";
-    // Credit returns when the handler takes a message: a handler that does
-    // not read stops the client at the stream window.
-    this.#requests.onTake = () => {
-      if (this.#requests.length === 0) this.#credit.drained();
-    };
     // Like grpc-go, answer in the request's encoding when the client takes it.
     if (start.requestEncoding) this.setCompression(start.requestEncoding.name);
     if (start.deadline !== undefined) {
@@ -190,6 +186,29 @@ export class ServerCall implements StreamHandler, ServerContext {
 
   get metadata(): Metadata {
     return this.#metadata ??= Metadata.fromHeaders(this.#start.fields);
+  }
+
+  get responseHeader(): Metadata {
+    return this.#responseHeader ??= new Metadata();
+  }
+
+  get responseTrailer(): Metadata {
+    return this.#responseTrailer ??= new Metadata();
+  }
+
+  get #credit(): ReadCredit {
+    return this.#readCredit ??= new ReadCredit((n) => this.#stream.consume(n));
+  }
+
+  get #requests(): AsyncQueue<Message> {
+    if (this.#requestQueue) return this.#requestQueue;
+    const queue = new AsyncQueue<Message>();
+    // Credit returns when the handler takes a message: a handler that does
+    // not read stops the client at the stream window.
+    queue.onTake = () => {
+      if (queue.length === 0) this.#readCredit?.drained();
+    };
+    return this.#requestQueue = queue;
   }
 
   get signal(): AbortSignal {
@@ -217,7 +236,9 @@ export class ServerCall implements StreamHandler, ServerContext {
       "grpc-accept-encoding",
       this.#options.compressions.acceptEncoding,
     ]);
-    for (const field of this.responseHeader.toHeaders()) fields.push(field);
+    if (this.#responseHeader) {
+      for (const field of this.#responseHeader.toHeaders()) fields.push(field);
+    }
     this.#stream.sendHeaders(fields);
   }
 
@@ -244,13 +265,11 @@ export class ServerCall implements StreamHandler, ServerContext {
   /** @internal */
   onData(data: Uint8Array, endStream: boolean): void {
     if (this.#done) return;
-    this.#decoder.push(data);
+    const decoder = this.#decoder;
+    if (!decoder) return;
+    decoder.push(data);
     try {
-      for (
-        let env = this.#decoder.next();
-        env !== null;
-        env = this.#decoder.next()
-      ) {
+      for (let env = decoder.next(); env !== null; env = decoder.next()) {
         if (env.compressed || this.#chain) {
           this.#chainMessage(env.data, env.compressed);
         } else this.#deliver(env.data);
@@ -259,7 +278,7 @@ export class ServerCall implements StreamHandler, ServerContext {
       this.#fail(GrpcError.from(error, Code.INTERNAL));
       return;
     }
-    this.#credit.received(data.length, this.#requests.length);
+    this.#credit.received(data.length, this.#requestQueue?.length ?? 0);
     if (endStream) this.#onRequestEnd();
   }
 
@@ -278,7 +297,7 @@ export class ServerCall implements StreamHandler, ServerContext {
       { cause: error },
     );
     this.#abort(reason);
-    this.#requests.fail(reason);
+    this.#requestQueue?.fail(reason);
   }
 
   // ---------------------------------------------------------------------------
@@ -291,11 +310,12 @@ export class ServerCall implements StreamHandler, ServerContext {
   #onRequestEnd(): void {
     const finish = () => {
       if (this.#done) return;
-      if (this.#decoder.buffered > 0) {
+      if ((this.#decoder?.buffered ?? 0) > 0) {
         this.#fail(new GrpcError(Code.INTERNAL, "truncated request message"));
         return;
       }
-      this.#requests.close();
+      this.#decoder = undefined;
+      this.#requestQueue?.close();
       if (this.#singleRequest) {
         if (this.#requestCount !== 1) {
           this.#fail(
@@ -454,19 +474,27 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.#done = true;
     clearTimeout(this.#timer);
     if (error) this.#abort(error);
-    const trailer = this.responseTrailer;
+    const trailer = this.#responseTrailer;
     if (!this.#headerSent) {
       // Trailers-Only: the status rides in the only HEADERS frame.
       const fields: HeaderField[] = RESPONSE_HEADER_BASE.slice();
-      for (const field of this.responseHeader.toHeaders()) fields.push(field);
+      if (this.#responseHeader) {
+        for (const f of this.#responseHeader.toHeaders()) fields.push(f);
+      }
       appendStatus(fields, error);
-      for (const field of trailer.toHeaders()) fields.push(field);
+      if (trailer) {
+        for (const field of trailer.toHeaders()) fields.push(field);
+      }
       this.#stream.sendHeaders(fields, true);
       return;
     }
     const fields: HeaderField[] = [];
     appendStatus(fields, error);
-    for (const field of trailer.toHeaders()) fields.push(field);
+    if (trailer) {
+      for (const field of trailer.toHeaders()) {
+        fields.push(field);
+      }
+    }
     try {
       this.#stream.sendHeaders(fields, true);
     } catch {
@@ -476,7 +504,7 @@ export class ServerCall implements StreamHandler, ServerContext {
 
   #fail(error: GrpcError): void {
     if (this.#done) return;
-    this.#requests.fail(error);
+    this.#requestQueue?.fail(error);
     if (this.#stream.closed) {
       this.#done = true;
       this.#abort(error);
