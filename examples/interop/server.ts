@@ -10,10 +10,9 @@
  *
  * Features: EmptyCall, UnaryCall, StreamingOutputCall, StreamingInputCall,
  * FullDuplexCall, HalfDuplexCall, CompressedResponse (per message), Echo
- * Status, Echo Metadata, ResponseParameters.interval_us. Not implemented:
- * CacheableUnaryCall, the auth echoes, and CompressedRequest (a handler does
- * not see the Compressed-Flag of request messages, so `expect_compressed` is
- * not checked; the probe of `client_compressed_*` therefore succeeds).
+ * Status, Echo Metadata, ResponseParameters.interval_us, CompressedRequest
+ * (`expect_compressed` checked against `ctx.requestCompressed`). Not
+ * implemented: CacheableUnaryCall and the auth echoes.
  *
  * @module
  */
@@ -34,6 +33,22 @@ import {
 
 const ECHO_INITIAL_KEY = "x-grpc-test-echo-initial";
 const ECHO_TRAILING_KEY = "x-grpc-test-echo-trailing-bin";
+
+/**
+ * CompressedRequest: a message that expects compression but arrived plain
+ * gets INVALID_ARGUMENT (the "probe" of the client_compressed_* cases).
+ */
+function checkCompressed(
+  expect: boolean | undefined,
+  ctx: ServerContext,
+): void {
+  if (expect === true && !ctx.requestCompressed) {
+    throw new GrpcError(
+      Code.INVALID_ARGUMENT,
+      "expected a compressed request message",
+    );
+  }
+}
 
 /** Copies the echo keys of the request into the response header/trailer. */
 function echoMetadata(ctx: ServerContext): void {
@@ -115,6 +130,7 @@ export const testService: Partial<ServiceImpl<typeof TestService>> = {
   },
 
   unaryCall(request, ctx) {
+    checkCompressed(request.expectCompressed?.value, ctx);
     echoMetadata(ctx);
     echoStatus(request.responseStatus);
     if (request.responseCompressed?.value === true) {
@@ -137,6 +153,7 @@ export const testService: Partial<ServiceImpl<typeof TestService>> = {
     echoMetadata(ctx);
     let aggregatedPayloadSize = 0;
     for await (const request of requests) {
+      checkCompressed(request.expectCompressed?.value, ctx);
       aggregatedPayloadSize += request.payload?.body.length ?? 0;
     }
     return { aggregatedPayloadSize };

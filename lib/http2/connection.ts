@@ -639,7 +639,16 @@ export class Http2Connection implements AsyncDisposable {
     while (!this.#isClosed) {
       let frame: Frame | null;
       try {
+        const unknownBefore = this.#decoder.unknownFrames;
         frame = this.#decoder.next();
+        if (
+          this.#continuation && this.#decoder.unknownFrames !== unknownBefore
+        ) {
+          throw new ConnectionError(
+            ErrorCode.PROTOCOL_ERROR,
+            "frame inside a header block",
+          );
+        }
         if (frame === null) return;
         this.#onFrame(frame);
       } catch (error) {

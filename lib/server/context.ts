@@ -44,6 +44,8 @@ export interface ServerContext {
    * accepts it; call before the headers are sent.
    */
   setCompression(name: string): void;
+  /** Whether the last request message received arrived compressed. */
+  readonly requestCompressed: boolean;
   /** Whether the next response messages are compressed (when an encoding is set). Default true. */
   compressMessages: boolean;
 }

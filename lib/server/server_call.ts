@@ -129,6 +129,9 @@ export class ServerCall implements StreamHandler, ServerContext {
   #responseTrailer: Metadata | undefined;
   readonly peer: string;
   compressMessages = true;
+  requestCompressed = false;
+  /** Compressed flags of queued request messages, in order. */
+  readonly #compressedFlags: boolean[] = [];
 
   readonly #stream: Http2Stream;
   readonly #options: ServerCallOptions;
@@ -206,6 +209,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     // Credit returns when the handler takes a message: a handler that does
     // not read stops the client at the stream window.
     queue.onTake = () => {
+      this.requestCompressed = this.#compressedFlags.shift() ?? false;
       if (queue.length === 0) this.#readCredit?.drained();
     };
     return this.#requestQueue = queue;
@@ -272,7 +276,9 @@ export class ServerCall implements StreamHandler, ServerContext {
       for (let env = decoder.next(); env !== null; env = decoder.next()) {
         if (env.compressed || this.#chain) {
           this.#chainMessage(env.data, env.compressed);
-        } else this.#deliver(env.data);
+        } else {
+          this.#deliver(env.data, false);
+        }
       }
     } catch (error) {
       this.#fail(GrpcError.from(error, Code.INTERNAL));
@@ -348,11 +354,11 @@ export class ServerCall implements StreamHandler, ServerContext {
         }
         bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
       }
-      this.#deliver(bytes);
+      this.#deliver(bytes, compressed);
     }).catch((error) => this.#fail(GrpcError.from(error, Code.INTERNAL)));
   }
 
-  #deliver(bytes: Uint8Array): void {
+  #deliver(bytes: Uint8Array, compressed: boolean): void {
     if (this.#done) return;
     let message: Message;
     try {
@@ -367,8 +373,12 @@ export class ServerCall implements StreamHandler, ServerContext {
     }
     this.#requestCount++;
     if (this.#singleRequest) {
-      if (this.#requestCount === 1) this.#single = message;
+      if (this.#requestCount === 1) {
+        this.#single = message;
+        this.requestCompressed = compressed;
+      }
     } else {
+      this.#compressedFlags.push(compressed);
       this.#requests.push(message);
     }
   }

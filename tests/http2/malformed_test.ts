@@ -468,6 +468,17 @@ Deno.test("a frame interleaved in a CONTINUATION sequence gets GOAWAY PROTOCOL_E
   assert.equal((await t.peer.goaway()).errorCode, PROTOCOL_ERROR);
 });
 
+Deno.test("an unknown frame type inside a header block gets GOAWAY PROTOCOL_ERROR", async () => {
+  await using t = await setup();
+  const block = t.peer.block(get("/"));
+  await t.peer.send((w) => {
+    w.raw(FrameType.HEADERS, Flags.END_STREAM, 1, block.subarray(0, 3));
+    w.raw(0xfa, 0, 0, new Uint8Array(4));
+    w.raw(FrameType.CONTINUATION, Flags.END_HEADERS, 1, block.subarray(3));
+  });
+  assert.equal((await t.peer.goaway()).errorCode, PROTOCOL_ERROR);
+});
+
 Deno.test("CONTINUATION on another stream gets GOAWAY PROTOCOL_ERROR", async () => {
   await using t = await setup();
   const block = t.peer.block(get("/"));

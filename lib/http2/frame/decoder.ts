@@ -157,9 +157,17 @@ export class FrameDecoder {
       const payload = this.#take(HEADER_SIZE, length);
       const frame = parseFrame(type, flags, streamId, payload);
       if (frame !== null) return frame;
+      this.unknownFrames++;
     }
     return null;
   }
+
+  /**
+   * How many frames of unknown type were skipped so far. The connection
+   * watches it: an unknown frame inside a header block (between HEADERS and
+   * its last CONTINUATION) is still a PROTOCOL_ERROR (RFC 9113 §6.10).
+   */
+  unknownFrames = 0;
 
   /** Matches buffered bytes against the client preface (RFC 9113 §3.4). */
   #matchPreface(): boolean {
