@@ -22,7 +22,7 @@ import { isGrpcContentType } from "../grpc/headers.ts";
 import {
   ENVELOPE_HEADER,
   EnvelopeDecoder,
-  writeEnvelopeHeader,
+  envelopePrefix,
 } from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { decodeBase64 } from "../grpc/base64.ts";
@@ -192,8 +192,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
       if (this.#finished) return;
     }
     // The 5-byte prefix rides in front of the payload without joining them.
-    const prefix = new Uint8Array(ENVELOPE_HEADER);
-    writeEnvelopeHeader(prefix, 0, payload.length, compressed);
+    const prefix = envelopePrefix(payload.length, compressed);
     try {
       await stream.sendData(payload, end, prefix);
     } catch {

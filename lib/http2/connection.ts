@@ -171,9 +171,9 @@ export class Http2Connection implements AsyncDisposable {
   #continuation:
     | { frame: HeadersFrame; fragments: Uint8Array[]; size: number }
     | undefined;
-  #recentlyReset = new Set<number>();
+  #recentlyReset = new IdMemory(RESET_MEMORY);
   /** Streams that ended normally, to tell "closed" from "never opened". */
-  #recentlyClosed = new Set<number>();
+  #recentlyClosed = new IdMemory(RESET_MEMORY);
   #pings = new Map<string, { start: number; done: Deferred<number> }>();
   #pingCounter = 0;
   #goawaySent: number | undefined;
@@ -365,7 +365,7 @@ export class Http2Connection implements AsyncDisposable {
   }
 
   #rememberReset(id: number): void {
-    remember(this.#recentlyReset, id);
+    this.#recentlyReset.add(id);
   }
 
   #closeStream(stream: Http2Stream, error: Error | undefined): void {
@@ -374,16 +374,19 @@ export class Http2Connection implements AsyncDisposable {
     stream.error = error;
     if (stream.id !== 0) {
       this.#streams.delete(stream.id);
-      remember(this.#recentlyClosed, stream.id);
+      // A client knows its own ids; the memory only serves a server.
+      if (this.role === "server") this.#recentlyClosed.add(stream.id);
     }
     this.#activeStreams--;
-    for (const item of stream.queue) {
+    const queue = stream.queue;
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i];
       if (item.kind === "data" && item.done) {
         if (error) item.done.reject(error);
         else item.done.resolve();
       }
     }
-    stream.queue.length = 0;
+    queue.length = 0;
     const waiter = this.#openWaiters.shift();
     waiter?.resolve();
     try {
@@ -806,7 +809,7 @@ export class Http2Connection implements AsyncDisposable {
         );
       }
       if (this.#recentlyReset.has(id)) return;
-      if (!this.#recentlyClosed.has(id)) {
+      if (this.role === "server" && !this.#recentlyClosed.has(id)) {
         // §5.1.1: a new stream's id must exceed every id the peer used; one
         // that was skipped (implicitly closed) is an unexpected identifier.
         throw new ConnectionError(
@@ -1378,12 +1381,31 @@ const NOOP_HANDLER: StreamHandler = {
   onClose() {},
 };
 
-/** Adds `id` to a bounded memory of stream ids, forgetting the oldest. */
-function remember(ids: Set<number>, id: number): void {
-  ids.add(id);
-  if (ids.size > RESET_MEMORY) {
-    const oldest = ids.values().next().value;
-    if (oldest !== undefined) ids.delete(oldest);
+/**
+ * A bounded memory of stream ids, forgetting the oldest: a ring of ids plus
+ * a set for lookups, O(1) per add (a Set alone would need an iterator to
+ * find its oldest entry, and deletions at its front slow it down).
+ */
+class IdMemory {
+  readonly #ring: Int32Array;
+  readonly #set = new Set<number>();
+  #next = 0;
+
+  constructor(capacity: number) {
+    this.#ring = new Int32Array(capacity);
+  }
+
+  add(id: number): void {
+    if (this.#set.has(id)) return;
+    const old = this.#ring[this.#next];
+    if (old !== 0) this.#set.delete(old);
+    this.#ring[this.#next] = id;
+    this.#next = (this.#next + 1) % this.#ring.length;
+    this.#set.add(id);
+  }
+
+  has(id: number): boolean {
+    return this.#set.has(id);
   }
 }
 

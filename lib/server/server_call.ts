@@ -23,11 +23,7 @@ import { Metadata } from "../grpc/metadata.ts";
 import { encodeGrpcMessage } from "../grpc/percent.ts";
 import { encodeStatusDetails } from "../grpc/status_details.ts";
 import { encodeBase64 } from "../grpc/base64.ts";
-import {
-  ENVELOPE_HEADER,
-  EnvelopeDecoder,
-  writeEnvelopeHeader,
-} from "../grpc/envelope.ts";
+import { EnvelopeDecoder, envelopePrefix } from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { parseAcceptEncoding } from "../grpc/compression.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
@@ -473,8 +469,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     wait: boolean,
   ): Promise<void> | void {
     // The 5-byte prefix rides in front of the payload without joining them.
-    const prefix = new Uint8Array(ENVELOPE_HEADER);
-    writeEnvelopeHeader(prefix, 0, payload.length, compressed);
+    const prefix = envelopePrefix(payload.length, compressed);
     const sent = this.#stream.sendData(payload, false, prefix).catch(() => {});
     if (wait) return sent;
   }
