@@ -13,6 +13,7 @@ export {
   toBinary,
 } from "npm:@bufbuild/protobuf@2.17.0";
 export type {
+  DescField,
   DescMessage,
   DescMethod,
   DescService,

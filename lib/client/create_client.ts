@@ -15,8 +15,8 @@ import {
   type Message,
   type MessageInitShape,
   type MessageShape,
-  toBinary,
 } from "../protobuf.ts";
+import { encodeMessage } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
 import type {
@@ -245,7 +245,7 @@ class Shared {
       await call.start(
         conn,
         this.headers(req, compression),
-        toBinary(req.method.input, req.message),
+        encodeMessage(req.method.input, req.message),
       );
       const outcome = await call.outcome.promise;
       const extras = req as RequestExtras;
@@ -363,12 +363,12 @@ async function pumpRequests(
   try {
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
-        await call.send(toBinary(input, message), true);
+        await call.send(encodeMessage(input, message), true);
         return;
       }
     }
     for await (const message of req.messages) {
-      await call.send(toBinary(input, message), false);
+      await call.send(encodeMessage(input, message), false);
     }
     call.closeSend();
   } catch (error) {

@@ -13,8 +13,8 @@ import {
   fromBinary,
   type Message,
   type MessageInitShape,
-  toBinary,
 } from "../protobuf.ts";
+import { encodeMessage } from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { Code } from "../grpc/status.ts";
@@ -408,7 +408,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (!response.stream) {
       try {
         const sent = this.#sendMessage(
-          toBinary(output, create(output, response.message)),
+          encodeMessage(output, create(output, response.message)),
           false,
         );
         if (sent) await sent;
@@ -426,7 +426,7 @@ export class ServerCall implements StreamHandler, ServerContext {
         if (next.done) break;
         if (this.#done) break;
         await this.#sendMessage(
-          toBinary(
+          encodeMessage(
             output,
             create(output, next.value as MessageInitShape<DescMessage>),
           ),
