@@ -26,6 +26,7 @@ import {
 } from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { decodeBase64 } from "../grpc/base64.ts";
+import { type EncodedMessage, joinParts } from "../codec/binary_encoder.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 
@@ -145,7 +146,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
   async start(
     conn: Http2Connection,
     headers: HeaderField[],
-    first?: Uint8Array,
+    first?: Uint8Array | EncodedMessage,
   ): Promise<void> {
     let stream: Http2Stream;
     try {
@@ -171,30 +172,39 @@ export class ClientCall implements StreamHandler, CallOutcome {
    * @param end whether it is the last one (ends our side)
    * @returns resolves when handed to the socket writer (backpressure)
    */
-  async send(message: Uint8Array, end: boolean): Promise<void> {
+  async send(
+    message: Uint8Array | EncodedMessage,
+    end: boolean,
+  ): Promise<void> {
     const stream = this.#stream;
     if (!stream || this.#finished) return;
-    if (message.length > this.#options.maxSendMessageSize) {
+    const encoded = message instanceof Uint8Array
+      ? { parts: [message], length: message.length }
+      : message;
+    if (encoded.length > this.#options.maxSendMessageSize) {
       this.cancel(
         new GrpcError(
           Code.RESOURCE_EXHAUSTED,
-          `request message of ${message.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
+          `request message of ${encoded.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
         ),
       );
       return;
     }
-    let payload = message;
+    let parts = encoded.parts;
+    let length = encoded.length;
     let compressed = false;
     const compression = this.#options.sendCompression;
     if (compression) {
-      payload = await compression.compress(message);
+      const payload = await compression.compress(joinParts(encoded));
+      parts = [payload];
+      length = payload.length;
       compressed = true;
       if (this.#finished) return;
     }
-    // The 5-byte prefix rides in front of the payload without joining them.
-    const prefix = envelopePrefix(payload.length, compressed);
+    // The 5-byte prefix rides in front of the pieces without joining them.
+    const prefix = envelopePrefix(length, compressed);
     try {
-      await stream.sendData(payload, end, prefix);
+      await stream.sendParts([prefix, ...parts], length + ENVELOPE_HEADER, end);
     } catch {
       // The stream ended; the outcome tells why.
     }

@@ -16,7 +16,7 @@ import {
   type MessageInitShape,
   type MessageShape,
 } from "../protobuf.ts";
-import { encodeMessage } from "../codec/binary_encoder.ts";
+import { encodeMessageParts } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
 import type {
@@ -245,7 +245,7 @@ class Shared {
       await call.start(
         conn,
         this.headers(req, compression),
-        encodeMessage(req.method.input, req.message),
+        encodeMessageParts(req.method.input, req.message),
       );
       const outcome = await call.outcome.promise;
       const extras = req as RequestExtras;
@@ -363,12 +363,12 @@ async function pumpRequests(
   try {
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
-        await call.send(encodeMessage(input, message), true);
+        await call.send(encodeMessageParts(input, message), true);
         return;
       }
     }
     for await (const message of req.messages) {
-      await call.send(encodeMessage(input, message), false);
+      await call.send(encodeMessageParts(input, message), false);
     }
     call.closeSend();
   } catch (error) {

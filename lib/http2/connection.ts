@@ -491,14 +491,13 @@ export class Http2Connection implements AsyncDisposable {
         this.#remote.maxFrameSize,
       );
       const last = n === remaining;
-      if (item.head.length === 0 && item.offset === 0 && last) {
-        this.#writer.data(stream.id, item.data, item.end);
+      if (item.parts.length === 1 && item.offset === 0 && last) {
+        this.#writer.data(stream.id, item.parts[0], item.end);
       } else {
         this.#writer.dataParts(
           stream.id,
-          item.head,
-          item.data,
-          item.offset,
+          item.parts,
+          item.cursor,
           n,
           last && item.end,
         );

@@ -82,14 +82,15 @@ export interface OutgoingHeaders {
   readonly end: boolean;
 }
 
-/** A queued payload (`head ++ data`), sent in frames as the windows allow. */
+/** A queued payload (its parts joined), sent in frames as windows allow. */
 export interface OutgoingData {
   readonly kind: "data";
-  /** A small prefix sent before `data` (empty when none). */
-  readonly head: Uint8Array;
-  readonly data: Uint8Array;
-  /** `head.length + data.length`. */
+  /** The payload, in pieces sent back to back. */
+  readonly parts: readonly Uint8Array[];
+  /** Total length of the parts. */
   readonly length: number;
+  /** Next byte to send: part index and offset in it. */
+  readonly cursor: { index: number; offset: number };
   offset: number;
   readonly end: boolean;
   readonly done: Deferred<void> | undefined;
@@ -99,7 +100,6 @@ export interface OutgoingData {
 export type Outgoing = OutgoingHeaders | OutgoingData;
 
 const RESOLVED: Promise<void> = Promise.resolve();
-const EMPTY = new Uint8Array(0);
 
 /**
  * An HTTP/2 stream. Created by `Http2Connection.openStream()` (client) or
@@ -211,15 +211,35 @@ export class Http2Stream {
   sendData(
     data: Uint8Array,
     endStream = false,
-    head: Uint8Array = EMPTY,
+    head?: Uint8Array,
+  ): Promise<void> {
+    return this.sendParts(
+      head ? [head, data] : [data],
+      head ? head.length + data.length : data.length,
+      endStream,
+    );
+  }
+
+  /**
+   * Queues a payload given in pieces (sent back to back, never joined).
+   *
+   * @param parts the pieces; not copied, so do not change them afterwards
+   * @param length their total length
+   * @param endStream whether this ends our side of the stream
+   * @returns like {@linkcode Http2Stream.sendData}
+   */
+  sendParts(
+    parts: readonly Uint8Array[],
+    length: number,
+    endStream = false,
   ): Promise<void> {
     this.#checkWritable();
     if (endStream) this.localEnded = true;
     const item: OutgoingData = {
       kind: "data",
-      head,
-      data,
-      length: head.length + data.length,
+      parts,
+      length,
+      cursor: { index: 0, offset: 0 },
       offset: 0,
       end: endStream,
       done: undefined,
@@ -238,7 +258,7 @@ export class Http2Stream {
   /** Ends our side with an empty DATA frame carrying END_STREAM. */
   end(): void {
     if (this.localEnded || this.closed) return;
-    void this.sendData(new Uint8Array(0), true);
+    void this.sendParts([], 0, true);
   }
 
   /**

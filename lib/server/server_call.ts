@@ -14,7 +14,11 @@ import {
   type Message,
   type MessageInitShape,
 } from "../protobuf.ts";
-import { encodeMessage } from "../codec/binary_encoder.ts";
+import {
+  type EncodedMessage,
+  encodeMessageParts,
+  joinParts,
+} from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { Code } from "../grpc/status.ts";
@@ -23,7 +27,11 @@ import { Metadata } from "../grpc/metadata.ts";
 import { encodeGrpcMessage } from "../grpc/percent.ts";
 import { encodeStatusDetails } from "../grpc/status_details.ts";
 import { encodeBase64 } from "../grpc/base64.ts";
-import { EnvelopeDecoder, envelopePrefix } from "../grpc/envelope.ts";
+import {
+  ENVELOPE_HEADER,
+  EnvelopeDecoder,
+  envelopePrefix,
+} from "../grpc/envelope.ts";
 import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { parseAcceptEncoding } from "../grpc/compression.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
@@ -408,7 +416,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (!response.stream) {
       try {
         const sent = this.#sendMessage(
-          encodeMessage(output, create(output, response.message)),
+          encodeMessageParts(output, create(output, response.message)),
           false,
         );
         if (sent) await sent;
@@ -426,7 +434,7 @@ export class ServerCall implements StreamHandler, ServerContext {
         if (next.done) break;
         if (this.#done) break;
         await this.#sendMessage(
-          encodeMessage(
+          encodeMessageParts(
             output,
             create(output, next.value as MessageInitShape<DescMessage>),
           ),
@@ -445,32 +453,37 @@ export class ServerCall implements StreamHandler, ServerContext {
   }
 
   /** Sends a message; with `wait`, the promise waits for flow control. */
-  #sendMessage(bytes: Uint8Array, wait: boolean): Promise<void> | void {
+  #sendMessage(encoded: EncodedMessage, wait: boolean): Promise<void> | void {
     if (this.#done) return;
-    if (bytes.length > this.#options.maxSendMessageSize) {
+    if (encoded.length > this.#options.maxSendMessageSize) {
       throw new GrpcError(
         Code.RESOURCE_EXHAUSTED,
-        `response message of ${bytes.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
+        `response message of ${encoded.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
       );
     }
     this.sendHeader();
     const c = this.compressMessages ? this.#sendCompression : undefined;
     if (c) {
-      return c.compress(bytes).then((payload) => {
-        if (!this.#done) return this.#write(payload, true, wait);
+      return c.compress(joinParts(encoded)).then((payload) => {
+        if (!this.#done) {
+          return this.#write([payload], payload.length, true, wait);
+        }
       });
     }
-    return this.#write(bytes, false, wait);
+    return this.#write(encoded.parts, encoded.length, false, wait);
   }
 
   #write(
-    payload: Uint8Array,
+    parts: Uint8Array[],
+    length: number,
     compressed: boolean,
     wait: boolean,
   ): Promise<void> | void {
-    // The 5-byte prefix rides in front of the payload without joining them.
-    const prefix = envelopePrefix(payload.length, compressed);
-    const sent = this.#stream.sendData(payload, false, prefix).catch(() => {});
+    // The 5-byte prefix rides in front of the pieces without joining them.
+    const prefix = envelopePrefix(length, compressed);
+    const sent = this.#stream
+      .sendParts([prefix, ...parts], length + ENVELOPE_HEADER)
+      .catch(() => {});
     if (wait) return sent;
   }
 

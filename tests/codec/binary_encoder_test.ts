@@ -210,3 +210,25 @@ Deno.test("the fast path covers the common proto3 shapes and declines what it ca
   // google.rpc.Status holds google.protobuf.Any: left to toBinary.
   assert.equal(fastPathCovers(status.StatusSchema), false);
 });
+
+Deno.test("encodeMessageParts references large bytes and joins to toBinary's bytes", async () => {
+  const { encodeMessageParts, joinParts } = await import(
+    "../../lib/codec/binary_encoder.ts"
+  );
+  const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
+  const message = create(bench.PayloadSchema, { data });
+  const encoded = encodeMessageParts(bench.PayloadSchema, message);
+  assert.ok(
+    encoded.parts.includes(data),
+    "large bytes are referenced, not copied",
+  );
+  assert.deepEqual(joinParts(encoded), toBinary(bench.PayloadSchema, message));
+  const small = create(routeGuide.RouteNoteSchema, {
+    message: "hi",
+    location: { latitude: 1 },
+  });
+  assert.deepEqual(
+    joinParts(encodeMessageParts(routeGuide.RouteNoteSchema, small)),
+    toBinary(routeGuide.RouteNoteSchema, small),
+  );
+});

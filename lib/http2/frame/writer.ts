@@ -177,22 +177,21 @@ export class FrameWriter {
   }
 
   /**
-   * Writes one DATA frame whose payload is `length` bytes from `offset` of
-   * the concatenation `head ++ body`: a caller with a small prefix (a gRPC
-   * message's 5-byte header) need not join it to the body first.
+   * Writes one DATA frame whose payload is the next `length` bytes of a list
+   * of parts, starting at `cursor` (which it advances): a caller with a
+   * small prefix (a gRPC message's 5-byte header) or a message in pieces need
+   * not join them first.
    *
    * @param streamId The stream.
-   * @param head The first part (may be empty).
-   * @param body The second part.
-   * @param offset Where in `head ++ body` the payload starts.
+   * @param parts The payload pieces, in order.
+   * @param cursor Where to start: index into `parts` and offset in it.
    * @param length The payload length.
    * @param endStream Whether to set END_STREAM.
    */
   dataParts(
     streamId: number,
-    head: Uint8Array,
-    body: Uint8Array,
-    offset: number,
+    parts: readonly Uint8Array[],
+    cursor: { index: number; offset: number },
     length: number,
     endStream: boolean,
   ): void {
@@ -204,21 +203,28 @@ export class FrameWriter {
     );
     const buf = this.#buf;
     let left = length;
-    if (offset < head.length) {
-      const n = Math.min(head.length - offset, left);
-      buf.set(n === head.length ? head : head.subarray(offset, offset + n), at);
-      at += n;
-      left -= n;
-      offset += n;
-    }
-    if (left > 0) {
-      const from = offset - head.length;
+    while (left > 0) {
+      const part = parts[cursor.index];
+      const available = part.length - cursor.offset;
+      if (available === 0) {
+        cursor.index++;
+        cursor.offset = 0;
+        continue;
+      }
+      const n = Math.min(available, left);
       buf.set(
-        from === 0 && left === body.length
-          ? body
-          : body.subarray(from, from + left),
+        n === part.length
+          ? part
+          : part.subarray(cursor.offset, cursor.offset + n),
         at,
       );
+      at += n;
+      left -= n;
+      cursor.offset += n;
+      if (cursor.offset === part.length) {
+        cursor.index++;
+        cursor.offset = 0;
+      }
     }
   }
 
