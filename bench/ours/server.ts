@@ -30,10 +30,7 @@ const server = new Server()
       if (req.hold) {
         yield { data: new Uint8Array(0) };
         // Keep the call open until the client cancels it.
-        await new Promise<void>((resolve) => {
-          if (ctx.signal.aborted) resolve();
-          else ctx.signal.addEventListener("abort", () => resolve());
-        });
+        await ctx.cancelled;
         return;
       }
       const message: Payload = {

@@ -7,6 +7,7 @@
 
 import type { DescMethod } from "../protobuf.ts";
 import type { Metadata } from "../grpc/metadata.ts";
+import type { GrpcError } from "../grpc/grpc_error.ts";
 
 /**
  * What a handler knows of its call and how it shapes the response.
@@ -29,6 +30,13 @@ export interface ServerContext {
   readonly deadline: number | undefined;
   /** Fires when the call is cancelled, its deadline passes or the connection is lost. */
   readonly signal: AbortSignal;
+  /**
+   * Resolves with the reason when the call is cancelled, its deadline passes
+   * or the connection is lost; never resolves for a call that completes. A
+   * lighter alternative to `signal` for handlers that only wait for it
+   * (an AbortSignal with a listener costs a couple of KB per call).
+   */
+  readonly cancelled: Promise<GrpcError>;
   /** Headers sent before the first response message (or in Trailers-Only). */
   readonly responseHeader: Metadata;
   /** Trailers sent with the status. */

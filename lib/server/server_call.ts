@@ -145,6 +145,7 @@ export class ServerCall implements StreamHandler, ServerContext {
   #requestQueue: AsyncQueue<Message> | undefined;
   #controller: AbortController | undefined;
   #abortReason: GrpcError | undefined;
+  #cancelled: PromiseWithResolvers<GrpcError> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #headerSent = false;
   #done = false;
@@ -533,8 +534,17 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.#finish(error);
   }
 
+  get cancelled(): Promise<GrpcError> {
+    if (!this.#cancelled) {
+      this.#cancelled = Promise.withResolvers<GrpcError>();
+      if (this.#abortReason) this.#cancelled.resolve(this.#abortReason);
+    }
+    return this.#cancelled.promise;
+  }
+
   #abort(reason: GrpcError): void {
     this.#abortReason = reason;
+    this.#cancelled?.resolve(reason);
     if (this.#controller && !this.#controller.signal.aborted) {
       this.#controller.abort(reason);
     }

@@ -391,3 +391,26 @@ Deno.test("graceful shutdown lets an in-flight call finish", async () => {
   assert.equal((await call).message, "bye g");
   await shutdown;
 });
+
+Deno.test("ctx.cancelled resolves with CANCELLED when the client cancels", async () => {
+  const seen = Promise.withResolvers<Code>();
+  const server = new Server().add(RouteGuide, {
+    async *listFeatures(_rect, ctx) {
+      yield { name: "first" };
+      const reason = await ctx.cancelled;
+      seen.resolve(reason.code);
+    },
+  });
+  const addr = await server.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+  }) as Deno.NetAddr;
+  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  const client = createClient(RouteGuide, channel);
+  for await (const f of client.listFeatures({})) {
+    assert.equal(f.name, "first");
+    break;
+  }
+  assert.equal(await seen.promise, Code.CANCELLED);
+  await server.shutdown();
+});
