@@ -133,6 +133,8 @@ export class ClientCall implements StreamHandler, CallOutcome {
     this.#options = options;
     this.#decoder = new EnvelopeDecoder({
       maxMessageSize: options.maxReceiveMessageSize,
+      // DATA payloads are views into the connection's reused read buffer.
+      transient: true,
     });
   }
 
@@ -287,6 +289,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
           this.#chainMessage(env.data, env.compressed);
         } else this.#deliver(env.data);
       }
+      this.#decoder.retain();
     } catch (error) {
       this.cancel(toGrpcError(error));
       return;

@@ -103,9 +103,38 @@ export interface EnvelopeDecoderOptions {
    * (4 MiB).
    */
   maxMessageSize?: number;
+  /**
+   * Pushed chunks are only valid until {@linkcode EnvelopeDecoder.retain}
+   * (the caller reuses its read buffer). Messages returned by `next()` are
+   * then always copies the caller owns, and `retain()` copies what is still
+   * held. Default false: chunks are kept as they are and messages may be
+   * views into them.
+   */
+  transient?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Partial messages at least this large are assembled in place. */
+const ASSEMBLE_ABOVE = 64 << 10;
+/** Small owned copies are carved from shared slabs of this size. */
+const COPY_SLAB = 256 << 10;
+let copySlab = new Uint8Array(COPY_SLAB);
+let copyOffset = 0;
+
+/** A copy the caller owns: a slab slice when small, else its own buffer. */
+function ownedCopy(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  if (n === 0) return EMPTY;
+  if (n > COPY_SLAB / 8) return bytes.slice();
+  if (copyOffset + n > COPY_SLAB) {
+    copySlab = new Uint8Array(COPY_SLAB);
+    copyOffset = 0;
+  }
+  const out = copySlab.subarray(copyOffset, copyOffset += n);
+  out.set(bytes);
+  return out;
+}
 
 /** Prefixes are carved from shared slabs of this size. */
 const PREFIX_SLAB = 16 << 10;
@@ -173,6 +202,13 @@ const COMPACT_AFTER = 64;
  */
 export class EnvelopeDecoder {
   readonly #max: number;
+  readonly #transient: boolean;
+  /** A large message being assembled in place (transient mode). */
+  #target: Uint8Array | undefined;
+  #targetFilled = 0;
+  #targetCompressed = false;
+  /** A message completed by assembly, returned by the next `next()`. */
+  #ready: Envelope | undefined;
   /** Pushed chunks; those before `#head` are consumed. */
   #chunks: Uint8Array[] = [];
   #head = 0;
@@ -191,6 +227,7 @@ export class EnvelopeDecoder {
    */
   constructor(options: EnvelopeDecoderOptions = {}) {
     this.#max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    this.#transient = options.transient ?? false;
   }
 
   /**
@@ -198,6 +235,7 @@ export class EnvelopeDecoder {
    * the stream ends means the last message was truncated (report INTERNAL).
    */
   get buffered(): number {
+    if (this.#target) return this.#targetFilled + ENVELOPE_HEADER;
     return this.#pending < 0
       ? this.#buffered
       : this.#buffered + ENVELOPE_HEADER;
@@ -209,6 +247,22 @@ export class EnvelopeDecoder {
    * @param chunk Bytes from the stream; kept by reference, not copied.
    */
   push(chunk: Uint8Array): void {
+    const target = this.#target;
+    if (target) {
+      // Assembling a large message: copy straight into it.
+      const n = Math.min(target.length - this.#targetFilled, chunk.length);
+      target.set(
+        n === chunk.length ? chunk : chunk.subarray(0, n),
+        this.#targetFilled,
+      );
+      this.#targetFilled += n;
+      if (this.#targetFilled === target.length) {
+        this.#ready = { compressed: this.#targetCompressed, data: target };
+        this.#target = undefined;
+      }
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    }
     if (chunk.length === 0) return;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
@@ -224,6 +278,12 @@ export class EnvelopeDecoder {
    */
   next(): Envelope | null {
     if (this.#error !== undefined) throw this.#error;
+    const ready = this.#ready;
+    if (ready) {
+      this.#ready = undefined;
+      return ready;
+    }
+    if (this.#target) return null;
     let length = this.#pending;
     if (length < 0) {
       if (this.#buffered < ENVELOPE_HEADER) return null;
@@ -231,8 +291,44 @@ export class EnvelopeDecoder {
     }
     if (this.#buffered < length) return null;
     this.#pending = -1;
-    return { compressed: this.#compressed, data: this.#take(length) };
+    const data = this.#take(length);
+    if (this.#transient && this.#lastTakeWasView) {
+      return { compressed: this.#compressed, data: ownedCopy(data) };
+    }
+    return { compressed: this.#compressed, data };
   }
+
+  /**
+   * In transient mode, call once the messages of the last push were taken:
+   * copies whatever is still held (a partial message) so the pushed chunks
+   * may be reused. A large partial message is assembled in place from then
+   * on, so its bytes are copied once in all.
+   */
+  retain(): void {
+    if (this.#target || this.#buffered === 0) {
+      this.#chunks = [];
+      this.#head = 0;
+      this.#offset = 0;
+      return;
+    }
+    const held = this.#take(this.#buffered);
+    const copy = this.#lastTakeWasView ? ownedCopy(held) : held;
+    if (this.#pending >= ASSEMBLE_ABOVE) {
+      const target = new Uint8Array(this.#pending);
+      target.set(copy);
+      this.#target = target;
+      this.#targetFilled = copy.length;
+      this.#targetCompressed = this.#compressed;
+      this.#pending = -1;
+      return;
+    }
+    this.#chunks = [copy];
+    this.#head = 0;
+    this.#offset = 0;
+    this.#buffered = copy.length;
+  }
+
+  #lastTakeWasView = false;
 
   /** Consumes a prefix (5 bytes are buffered) and returns its length. */
   #readPrefix(): number {
@@ -298,8 +394,10 @@ export class EnvelopeDecoder {
     if (chunk.length - at >= n) {
       const view = chunk.subarray(at, at + n);
       this.#advance(n);
+      this.#lastTakeWasView = true;
       return view;
     }
+    this.#lastTakeWasView = false;
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {

@@ -100,10 +100,8 @@ export interface Http2ConnectionOptions {
 const WRITE_HIGH_WATER = 1 << 20;
 /** Bytes one stream may write before the next writable stream gets a turn. */
 const WRITE_QUANTUM = 64 << 10;
-/** Read buffer size: reads fill it in place, frames are views into it. */
+/** Read buffer size: reused for every read, frames are views into it. */
 const READ_BUFFER = 256 << 10;
-/** Start a fresh read buffer when less than this remains. */
-const MIN_READ_SPACE = 16 << 10;
 /** Pending bytes below which a streaming writer waits to batch more. */
 const COALESCE_BELOW = 16 << 10;
 /** Microtask turns without new frames after which the writer stops waiting. */
@@ -606,20 +604,19 @@ export class Http2Connection implements AsyncDisposable {
   // ---------------------------------------------------------------- reading
 
   async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(READ_BUFFER);
-    let offset = 0;
+    // One buffer for the connection's life: frames are views into it, valid
+    // while they are handled (StreamHandler.onData copies what it keeps), and
+    // the decoder copies a partial frame out before the next read. Fresh
+    // memory per read would cost page faults on every byte received.
+    const buffer = new Uint8Array(READ_BUFFER);
     try {
       while (!this.#isClosed) {
-        if (buffer.length - offset < MIN_READ_SPACE) {
-          buffer = new Uint8Array(READ_BUFFER);
-          offset = 0;
-        }
-        const n = await this.#transport.read(buffer.subarray(offset));
+        const n = await this.#transport.read(buffer);
         if (n === null) break;
         this.lastReadAt = performance.now();
-        this.#decoder.push(buffer.subarray(offset, offset + n));
-        offset += n;
+        this.#decoder.push(buffer.subarray(0, n));
         this.#processFrames();
+        this.#decoder.detach();
       }
       if (!this.#isClosed) {
         this.#finishClose(
@@ -704,9 +701,10 @@ export class Http2Connection implements AsyncDisposable {
         if (frame.endHeaders) {
           return this.#onFieldBlock(frame, frame.fragment);
         }
+        // Copied: the read buffer is reused before CONTINUATION arrives.
         this.#continuation = {
           frame,
-          fragments: [frame.fragment],
+          fragments: [frame.fragment.slice()],
           size: frame.fragment.length,
         };
         return this.#checkBlockSize(this.#continuation.size);
@@ -718,7 +716,7 @@ export class Http2Connection implements AsyncDisposable {
             "unexpected CONTINUATION",
           );
         }
-        c.fragments.push(frame.fragment);
+        c.fragments.push(frame.fragment.slice());
         c.size += frame.fragment.length;
         this.#checkBlockSize(c.size);
         if (!frame.endHeaders) return;
@@ -1200,7 +1198,8 @@ export class Http2Connection implements AsyncDisposable {
         "GOAWAY last-stream-id increased",
       );
     }
-    this.#goawayReceived = frame;
+    // Kept past this read: copy the debug data out of the read buffer.
+    this.#goawayReceived = { ...frame, debugData: frame.debugData.slice() };
     const debugData = new TextDecoder().decode(frame.debugData);
     // Streams the peer did not process fail with a retryable error.
     const doomed: Http2Stream[] = [];

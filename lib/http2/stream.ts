@@ -53,8 +53,10 @@ export interface StreamHandler {
    */
   onHeaders(fields: HeaderField[], endStream: boolean): void;
   /**
-   * Payload of a DATA frame. Call {@linkcode Http2Stream.consume} once the
-   * bytes are processed so the peer may send more.
+   * Payload of a DATA frame: a view into the connection's read buffer, valid
+   * only during this call (copy what you keep). Call
+   * {@linkcode Http2Stream.consume} once the bytes are processed so the peer
+   * may send more.
    */
   onData(data: Uint8Array, endStream: boolean): void;
   /**

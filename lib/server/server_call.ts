@@ -175,6 +175,8 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.peer = start.peer;
     this.#decoder = new EnvelopeDecoder({
       maxMessageSize: options.maxReceiveMessageSize,
+      // DATA payloads are views into the connection's reused read buffer.
+      transient: true,
     });
     const kind = start.method.methodKind;
     this.#singleRequest = kind === "unary" || kind === "server_streaming";
@@ -285,6 +287,7 @@ export class ServerCall implements StreamHandler, ServerContext {
           this.#deliver(env.data, false);
         }
       }
+      decoder.retain();
     } catch (error) {
       this.#fail(GrpcError.from(error, Code.INTERNAL));
       return;

@@ -204,3 +204,44 @@ Deno.test("EnvelopeDecoder reassembles a large message from many chunks", () => 
   assert.deepEqual(decoder.next()?.data, payload);
   assert.equal(decoder.buffered, 0);
 });
+
+Deno.test("EnvelopeDecoder in transient mode survives the reuse of one input buffer", () => {
+  // Messages of 3 bytes, 100 KiB (assembled in place) and 10 bytes, fed
+  // through one 4 KiB buffer that is overwritten after every push.
+  const sizes = [3, 100 * 1024, 10];
+  const stream: number[] = [];
+  sizes.forEach((n, k) => {
+    stream.push(
+      0,
+      (n >>> 24) & 255,
+      (n >>> 16) & 255,
+      (n >>> 8) & 255,
+      n & 255,
+    );
+    for (let i = 0; i < n; i++) stream.push((i * 7 + k) & 255);
+  });
+  const wire = new Uint8Array(stream);
+  const decoder = new EnvelopeDecoder({
+    transient: true,
+    maxMessageSize: 1 << 20,
+  });
+  const buffer = new Uint8Array(4096);
+  const got: Uint8Array[] = [];
+  for (let at = 0; at < wire.length; at += 1000) {
+    const piece = wire.subarray(at, Math.min(at + 1000, wire.length));
+    buffer.set(piece);
+    decoder.push(buffer.subarray(0, piece.length));
+    for (let m = decoder.next(); m !== null; m = decoder.next()) {
+      got.push(m.data);
+    }
+    decoder.retain();
+    buffer.fill(0xee); // the caller reuses its buffer
+  }
+  assert.deepEqual(got.map((m) => m.length), sizes);
+  got.forEach((m, k) => {
+    for (let i = 0; i < m.length; i += 97) {
+      assert.equal(m[i], (i * 7 + k) & 255);
+    }
+  });
+  assert.equal(decoder.buffered, 0);
+});

@@ -163,6 +163,35 @@ export class FrameDecoder {
   }
 
   /**
+   * Copies the bytes still buffered (a partial frame) into memory of the
+   * decoder's own, so that the caller may reuse the buffers it pushed. Frames
+   * already returned stay views into those buffers: use them first.
+   *
+   * @example Reuse one read buffer
+   * ```ts
+   * import { FrameDecoder } from "./decoder.ts";
+   * const decoder = new FrameDecoder();
+   * const buf = new Uint8Array(4);
+   * decoder.push(buf.subarray(0, 4)); // part of a frame header
+   * decoder.detach(); // now buf may be overwritten
+   * ```
+   */
+  detach(): void {
+    const n = this.#buffered;
+    if (n === 0) {
+      this.#chunks = [];
+      this.#first = 0;
+      this.#offset = 0;
+      return;
+    }
+    const own = new Uint8Array(n);
+    this.#peek(own, n);
+    this.#chunks = [own];
+    this.#first = 0;
+    this.#offset = 0;
+  }
+
+  /**
    * How many frames of unknown type were skipped so far. The connection
    * watches it: an unknown frame inside a header block (between HEADERS and
    * its last CONTINUATION) is still a PROTOCOL_ERROR (RFC 9113 §6.10).
