@@ -568,19 +568,44 @@ export function encodeMessage(
   schema: DescMessage,
   message: Message,
 ): Uint8Array {
+  return encode(schema, message, false)?.parts[0] ?? toBinary(schema, message);
+}
+
+/**
+ * The fast path: sizes then writes `message`; with `byReference`, large
+ * `bytes` values become pieces of their own instead of being copied.
+ * Returns undefined when the message has a shape the fast path declines.
+ */
+function encode(
+  schema: DescMessage,
+  message: Message,
+  byReference: boolean,
+): EncodedMessage | undefined {
   const plan = planFor(schema);
-  if (!plan) return toBinary(schema, message);
+  if (!plan) return undefined;
+  const record = message as unknown as Record<string, unknown>;
   const sizes: number[] = [];
-  const size = sizeOf(
-    plan,
-    message as unknown as Record<string, unknown>,
-    sizes,
-  );
-  if (size < 0) return toBinary(schema, message);
-  const out = outFor(size);
+  bigTotal = 0;
+  countBig = byReference;
+  let size: number;
+  try {
+    size = sizeOf(plan, record, sizes);
+  } finally {
+    countBig = false;
+  }
+  if (size < 0) return undefined;
+  const out = outFor(size - bigTotal);
   const start = out.pos;
-  out.message(plan, message as unknown as Record<string, unknown>, sizes);
-  return out.buf.subarray(start, start + size);
+  if (!byReference) {
+    out.message(plan, record, sizes);
+    return { parts: [out.buf.subarray(start, start + size)], length: size };
+  }
+  out.parts = [];
+  out.message(plan, record, sizes);
+  const parts = out.parts;
+  const tail = out.buf.subarray(out.segmentStart, out.pos);
+  if (tail.length > 0 || parts.length === 0) parts.push(tail);
+  return { parts, length: size };
 }
 
 /** An encoded message in pieces, to be sent back to back. */
@@ -638,27 +663,8 @@ export function encodeMessageParts(
   schema: DescMessage,
   message: Message,
 ): EncodedMessage {
-  const plan = planFor(schema);
-  if (plan) {
-    const sizes: number[] = [];
-    bigTotal = 0;
-    countBig = true;
-    let size: number;
-    try {
-      size = sizeOf(plan, message as unknown as Record<string, unknown>, sizes);
-    } finally {
-      countBig = false;
-    }
-    if (size >= 0) {
-      const out = outFor(size - bigTotal);
-      out.parts = [];
-      out.message(plan, message as unknown as Record<string, unknown>, sizes);
-      const tail = out.buf.subarray(out.segmentStart, out.pos);
-      const parts = out.parts;
-      if (tail.length > 0 || parts.length === 0) parts.push(tail);
-      return { parts, length: size };
-    }
-  }
+  const encoded = encode(schema, message, true);
+  if (encoded) return encoded;
   const bytes = toBinary(schema, message);
   return { parts: [bytes], length: bytes.length };
 }
