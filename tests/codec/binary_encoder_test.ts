@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-// deno-lint-ignore no-import-prefix
 import {
   create,
   type DescField,
   type DescMessage,
   toBinary,
-} from "npm:@bufbuild/protobuf@2.17.0";
+} from "../../lib/protobuf.ts";
 import { encodeMessage } from "../../lib/codec/binary_encoder.ts";
 import * as messages from "../../gen/grpc/testing/messages_pb.ts";
 import * as routeGuide from "../../gen/routeguide/route_guide_pb.ts";
