@@ -24,7 +24,11 @@ export { Code, codeName } from "./lib/grpc/status.ts";
 export { GrpcError } from "./lib/grpc/grpc_error.ts";
 export type { StatusDetail } from "./lib/grpc/grpc_error.ts";
 export { Metadata } from "./lib/grpc/metadata.ts";
-export type { MetadataInit, MetadataValue } from "./lib/grpc/metadata.ts";
+export type {
+  MetadataInit,
+  MetadataRecord,
+  MetadataValue,
+} from "./lib/grpc/metadata.ts";
 export {
   CompressionRegistry,
   deflate,
@@ -35,18 +39,24 @@ export type { Compression } from "./lib/grpc/compression.ts";
 export {
   type Channel,
   type ChannelOptions,
+  type ChannelTlsOptions,
   createChannel,
 } from "./lib/channel/channel.ts";
 export {
+  type BidiStreamingMethod,
   type Client,
   type ClientOptions,
+  type ClientStreamingMethod,
   createClient,
+  type ServerStreamingMethod,
+  type UnaryMethod,
 } from "./lib/client/create_client.ts";
 export type { CallOptions } from "./lib/client/call_options.ts";
 export type {
   AnyRequest,
   AnyResponse,
   Interceptor,
+  RequestCommon,
   StreamRequest,
   StreamResponse,
   UnaryRequest,
@@ -58,9 +68,25 @@ export {
   type ServerOptions,
 } from "./lib/server/server.ts";
 export type { ServerContext } from "./lib/server/context.ts";
-export type { ServiceImpl } from "./lib/server/handler.ts";
+export type { MaybePromise, ServiceImpl } from "./lib/server/handler.ts";
 export type {
   ServerInterceptor,
   ServerRequest,
   ServerResponse,
+  ServerStreamRequest,
+  ServerStreamResponse,
+  ServerUnaryRequest,
+  ServerUnaryResponse,
 } from "./lib/server/interceptor.ts";
+export {
+  Http2Connection,
+  type Http2ConnectionOptions,
+} from "./lib/http2/connection.ts";
+export type {
+  Http2Stream,
+  StreamHandler,
+  StreamState,
+} from "./lib/http2/stream.ts";
+export type { HeaderField } from "./lib/http2/hpack/mod.ts";
+export type { GoawayFrame } from "./lib/http2/frame/types.ts";
+export type { Settings } from "./lib/http2/settings.ts";

@@ -9,7 +9,7 @@ import type { DescMethod, Message } from "../protobuf.ts";
 import type { Metadata } from "../grpc/metadata.ts";
 
 /** Fields every request has. */
-interface RequestCommon {
+export interface RequestCommon {
   /** The method being called. */
   readonly method: DescMethod;
   /** `/package.Service/Method`. */
@@ -24,6 +24,7 @@ interface RequestCommon {
 
 /** A unary request: one message. */
 export interface UnaryRequest extends RequestCommon {
+  /** Always false: one request message. */
   readonly stream: false;
   /** The request message. */
   message: Message;
@@ -31,6 +32,7 @@ export interface UnaryRequest extends RequestCommon {
 
 /** A unary response. */
 export interface UnaryResponse {
+  /** Always false: one response message. */
   readonly stream: false;
   /** Response headers. */
   readonly header: Metadata;
@@ -42,6 +44,7 @@ export interface UnaryResponse {
 
 /** A streaming request (client, server or bidi streaming). */
 export interface StreamRequest extends RequestCommon {
+  /** Always true: a stream of request messages. */
   readonly stream: true;
   /** The request messages (exactly one for server streaming). */
   messages: AsyncIterable<Message>;
@@ -49,6 +52,7 @@ export interface StreamRequest extends RequestCommon {
 
 /** A streaming response; `trailer` is filled when `messages` ends. */
 export interface StreamResponse {
+  /** Always true: a stream of response messages. */
   readonly stream: true;
   /** Response headers (the promise of the call resolves once they arrive). */
   readonly header: Metadata;

@@ -131,6 +131,7 @@ const EMPTY = new Uint8Array(0);
  * ```
  */
 export class Http2Connection implements AsyncDisposable {
+  /** Which side of the connection we are. */
   readonly role: "client" | "server";
   /** Resolves when the peer's first SETTINGS arrived (the connection is usable). */
   readonly ready: Promise<void>;

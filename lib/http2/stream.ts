@@ -142,7 +142,7 @@ export class Http2Stream {
   /** Whether this stream waits for its own window to grow. */
   blockedOnStreamWindow = false;
   /** The content-length the peer announced, or -1 (checked on requests, §8.1.1). */
-  contentLength = -1;
+  contentLength: number = -1;
   /** DATA payload octets received, to check against `contentLength`. */
   dataReceived = 0;
   /** Why the stream closed, if not normally. */

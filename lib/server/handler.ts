@@ -13,7 +13,7 @@ import type {
 import type { ServerContext } from "./context.ts";
 
 /** Something a handler may return: a value or a promise of it. */
-type MaybePromise<T> = T | Promise<T>;
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * The implementation of service `S`: one handler per RPC, by `localName`.

@@ -93,7 +93,11 @@ export class Server implements AsyncDisposable {
   readonly #accepting = new Set<Promise<void>>();
   #shuttingDown = false;
 
-  /** @param options interceptors, limits, compression and HTTP/2 settings */
+  /**
+   * Creates a server with no services; `add()` them, then `listen()`.
+   *
+   * @param options interceptors, limits, compression and HTTP/2 settings
+   */
   constructor(options: ServerOptions = {}) {
     this.#options = options;
     this.#callOptions = {
