@@ -137,8 +137,8 @@ export class Http2Connection implements AsyncDisposable {
   readonly ready: Promise<void>;
   /** Resolves when the connection is closed, with the error that closed it if any. */
   readonly closed: Promise<Error | undefined>;
-  /** `performance.now()` of the last read from the socket (keepalive uses it). */
-  lastReadAt: number = performance.now();
+  /** `Date.now()` of the last read from the socket (keepalive uses it; a cheap clock: one per read). */
+  lastReadAt: number = Date.now();
 
   readonly #transport: Transport;
   readonly #options: Http2ConnectionOptions;
@@ -614,7 +614,7 @@ export class Http2Connection implements AsyncDisposable {
       while (!this.#isClosed) {
         const n = await this.#transport.read(buffer);
         if (n === null) break;
-        this.lastReadAt = performance.now();
+        this.lastReadAt = Date.now();
         this.#decoder.push(buffer.subarray(0, n));
         this.#processFrames();
         this.#decoder.detach();
