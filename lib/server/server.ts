@@ -320,15 +320,7 @@ export class Server implements AsyncDisposable {
    * @param graceMs how long calls may take to finish (default: no limit)
    */
   async shutdown(graceMs?: number): Promise<void> {
-    this.#shuttingDown = true;
-    for (const listener of this.#listeners) {
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
-      }
-    }
-    this.#listeners.clear();
+    this.#stopListening();
     const closing = Promise.all([...this.#connections].map((c) => c.close()));
     if (graceMs === undefined) await closing;
     else {
@@ -343,8 +335,8 @@ export class Server implements AsyncDisposable {
     await Promise.all([...this.#accepting]);
   }
 
-  /** Closes every listener and connection now; open calls fail. */
-  forceShutdown(): void {
+  /** Stops accepting: closes every listener; no new connection is kept. */
+  #stopListening(): void {
     this.#shuttingDown = true;
     for (const listener of this.#listeners) {
       try {
@@ -354,6 +346,11 @@ export class Server implements AsyncDisposable {
       }
     }
     this.#listeners.clear();
+  }
+
+  /** Closes every listener and connection now; open calls fail. */
+  forceShutdown(): void {
+    this.#stopListening();
     for (const conn of this.#connections) conn.destroy();
     this.#connections.clear();
   }
