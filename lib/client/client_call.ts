@@ -126,7 +126,11 @@ export class ClientCall implements StreamHandler, CallOutcome {
   #chain: Promise<void> | undefined;
   #finished = false;
   #responseCount = 0;
-  readonly #credit = new ReadCredit((n) => this.#stream?.consume(n));
+  #readCredit: ReadCredit | undefined;
+
+  get #credit(): ReadCredit {
+    return this.#readCredit ??= new ReadCredit((n) => this.#stream?.consume(n));
+  }
 
   /** @param options limits and compression, resolved by the client */
   constructor(options: ClientCallOptions) {
@@ -294,7 +298,9 @@ export class ClientCall implements StreamHandler, CallOutcome {
       this.cancel(toGrpcError(error));
       return;
     }
-    this.#credit.received(data.length, this.#messages?.length ?? 0);
+    // One response message: nothing waits unread, return credit at once.
+    if (this.#options.singleResponse) this.#stream?.consume(data.length);
+    else this.#credit.received(data.length, this.#messages?.length ?? 0);
   }
 
   /** @internal */

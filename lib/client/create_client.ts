@@ -185,18 +185,26 @@ class Shared {
     };
   }
 
+  /** The fixed part of a method's request header, built once per path. */
+  readonly #prefixes = new Map<string, readonly HeaderField[]>();
+
   headers(req: AnyRequest, compression: string | undefined): HeaderField[] {
-    const ch = this.channel;
-    const fields: HeaderField[] = [
-      [":method", "POST"],
-      [":scheme", ch.scheme],
-      [":path", req.path],
-      [":authority", ch.authority],
-      ["content-type", "application/grpc"],
-      ["te", "trailers"],
-      ["user-agent", USER_AGENT],
-      ["grpc-accept-encoding", this.compressions.acceptEncoding],
-    ];
+    let prefix = this.#prefixes.get(req.path);
+    if (prefix === undefined) {
+      const ch = this.channel;
+      prefix = [
+        [":method", "POST"],
+        [":scheme", ch.scheme],
+        [":path", req.path],
+        [":authority", ch.authority],
+        ["content-type", "application/grpc"],
+        ["te", "trailers"],
+        ["user-agent", USER_AGENT],
+        ["grpc-accept-encoding", this.compressions.acceptEncoding],
+      ];
+      this.#prefixes.set(req.path, prefix);
+    }
+    const fields = prefix.slice();
     if (req.deadline !== undefined) {
       fields.push(["grpc-timeout", encodeTimeout(req.deadline - Date.now())]);
     }
@@ -204,7 +212,8 @@ class Shared {
     if (name !== undefined && name !== "identity") {
       fields.push(["grpc-encoding", name]);
     }
-    if (req.metadata.size > 0) {
+    const lazy = req instanceof CallRequest ? req.hasMetadata : undefined;
+    if (lazy ?? req.metadata.size > 0) {
       for (const field of req.metadata.toHeaders()) fields.push(field);
     }
     return fields;
@@ -376,11 +385,60 @@ async function pumpRequests(
   }
 }
 
+/**
+ * A request as the terminal call and interceptors see it. Metadata is built
+ * only if someone asks for it (most calls carry none).
+ */
+class CallRequest implements RequestExtras {
+  readonly stream: boolean;
+  readonly method: DescMethod;
+  readonly path: string;
+  readonly signal: AbortSignal | undefined;
+  deadline: number | undefined;
+  readonly compression: string | undefined;
+  readonly onHeader: ((header: Metadata) => void) | undefined;
+  readonly onTrailer: ((trailer: Metadata) => void) | undefined;
+  message: Message | undefined;
+  messages: AsyncIterable<Message> | undefined;
+  #metadata: Metadata | undefined;
+  readonly #init: CallOptions["metadata"];
+
+  constructor(
+    method: DescMethod,
+    path: string,
+    options: CallOptions | undefined,
+    deadline: number | undefined,
+    stream: boolean,
+  ) {
+    this.stream = stream;
+    this.method = method;
+    this.path = path;
+    this.signal = options?.signal;
+    this.deadline = deadline;
+    this.compression = options?.compression;
+    this.onHeader = options?.onHeader;
+    this.onTrailer = options?.onTrailer;
+    this.#init = options?.metadata;
+  }
+
+  get metadata(): Metadata {
+    return this.#metadata ??= new Metadata(this.#init);
+  }
+
+  /** Whether there is metadata to send, without building it. */
+  get hasMetadata(): boolean {
+    return this.#metadata ? this.#metadata.size > 0 : this.#init !== undefined;
+  }
+}
+
+const PATHS = new WeakMap<DescMethod, string>();
+
 function makeRequest(
   method: DescMethod,
   shared: Shared,
   options: CallOptions | undefined,
-): Omit<UnaryRequest, "stream" | "message"> & RequestExtras {
+  stream: boolean,
+): CallRequest {
   const timeoutMs = options?.timeoutMs ?? shared.options.timeoutMs;
   let deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
   if (options?.deadline !== undefined) {
@@ -389,16 +447,12 @@ function makeRequest(
       : options.deadline.getTime();
     deadline = deadline === undefined ? d : Math.min(d, deadline);
   }
-  return {
-    method,
-    path: `/${method.parent.typeName}/${method.name}`,
-    metadata: new Metadata(options?.metadata),
-    signal: options?.signal,
-    deadline,
-    compression: options?.compression,
-    onHeader: options?.onHeader,
-    onTrailer: options?.onTrailer,
-  };
+  let path = PATHS.get(method);
+  if (path === undefined) {
+    path = `/${method.parent.typeName}/${method.name}`;
+    PATHS.set(method, path);
+  }
+  return new CallRequest(method, path, options, deadline, stream);
 }
 
 async function* toMessages(
@@ -417,12 +471,11 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
         init: MessageInitShape<DescMessage>,
         options?: CallOptions,
       ) => {
-        const req: UnaryRequest = {
-          ...makeRequest(method, shared, options),
-          stream: false,
-          message: create(method.input, init),
-        };
-        const res = await shared.invoke(req) as UnaryResponse;
+        const req = makeRequest(method, shared, options, false);
+        req.message = create(method.input, init);
+        const res = await shared.invoke(
+          req as unknown as UnaryRequest,
+        ) as UnaryResponse;
         return res.message;
       };
     case "server_streaming":
@@ -474,11 +527,10 @@ async function* streamResults(
   options: CallOptions | undefined,
   messages: AsyncIterable<Message>,
 ): AsyncGenerator<Message> {
-  const req: StreamRequest = {
-    ...makeRequest(method, shared, options),
-    stream: true,
-    messages,
-  };
-  const res = await shared.invoke(req) as StreamResponse;
+  const req = makeRequest(method, shared, options, true);
+  req.messages = messages;
+  const res = await shared.invoke(
+    req as unknown as StreamRequest,
+  ) as StreamResponse;
   yield* res.messages;
 }
