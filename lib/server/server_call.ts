@@ -67,6 +67,9 @@ export interface CallStart {
   peer: string;
 }
 
+const STATUS_OK: HeaderField = ["grpc-status", "0"];
+const ACCEPT_ENCODING = new Map<string, HeaderField>();
+
 const RESPONSE_HEADER_BASE: ReadonlyArray<HeaderField> = [
   [":status", "200"],
   ["content-type", "application/grpc"],
@@ -106,7 +109,7 @@ function appendStatus(
   error: GrpcError | undefined,
 ): void {
   if (!error) {
-    fields.push(["grpc-status", "0"]);
+    fields.push(STATUS_OK);
     return;
   }
   fields.push(["grpc-status", String(error.code)]);
@@ -243,10 +246,14 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (this.#sendCompression) {
       fields.push(["grpc-encoding", this.#sendCompression.name]);
     }
-    fields.push([
-      "grpc-accept-encoding",
-      this.#options.compressions.acceptEncoding,
-    ]);
+    // Header tuples are only read by the HPACK encoder: share them.
+    const accept = this.#options.compressions.acceptEncoding;
+    let acceptField = ACCEPT_ENCODING.get(accept);
+    if (!acceptField) {
+      acceptField = ["grpc-accept-encoding", accept];
+      ACCEPT_ENCODING.set(accept, acceptField);
+    }
+    fields.push(acceptField);
     if (this.#responseHeader) {
       for (const field of this.#responseHeader.toHeaders()) fields.push(field);
     }
