@@ -42,6 +42,8 @@ import {
   settingsToPairs,
 } from "./settings.ts";
 import { Http2Stream, type StreamHandler } from "./stream.ts";
+import { SendScheduler } from "./send_scheduler.ts";
+import { IdMemory } from "./id_memory.ts";
 import {
   contentLength,
   type FieldBlockKind,
@@ -96,10 +98,6 @@ export interface Http2ConnectionOptions {
   onPing?: () => void;
 }
 
-/** Bytes of frames gathered before the writer stops taking DATA and waits for the socket. */
-const WRITE_HIGH_WATER = 1 << 20;
-/** Bytes one stream may write before the next writable stream gets a turn. */
-const WRITE_QUANTUM = 64 << 10;
 /** Read buffer size: reused for every read, frames are views into it. */
 const READ_BUFFER = 256 << 10;
 /** Pending bytes below which a streaming writer waits to batch more. */
@@ -150,6 +148,16 @@ export class Http2Connection implements AsyncDisposable {
   readonly #hpackOut = new HpackEncoder();
   readonly #streams = new Map<number, Http2Stream>();
   readonly #connSend = new SendWindow(DEFAULT_SETTINGS.initialWindowSize);
+  readonly #scheduler: SendScheduler = new SendScheduler({
+    writer: this.#writer,
+    connectionWindow: this.#connSend,
+    maxFrameSize: () => this.#remote.maxFrameSize,
+    // Copied by the frame writer at once, so a transient view will do.
+    encode: (fields) => this.#hpackOut.encode(fields, true),
+    assignId: (stream) => this.#assignId(stream),
+    onLocalEndWritten: (stream) => this.#onLocalEndWritten(stream),
+    scheduleFlush: () => this.#scheduleFlush(),
+  });
   readonly #connRecv: ReceiveWindow;
   readonly #ready: Deferred<void> = deferred();
   readonly #closed: Deferred<Error | undefined> = deferred();
@@ -158,12 +166,9 @@ export class Http2Connection implements AsyncDisposable {
   #lastPeerStreamId = 0;
   #activeStreams = 0;
   #openWaiters: Array<Deferred<void>> = [];
-  #writable: Http2Stream[] = [];
-  #writableHead = 0;
   #flushScheduled = false;
   #writing = false;
   #flushing: Promise<void> | undefined;
-  #pumpBlocked = false;
   #peerSettingsSeen = false;
   #settingsAckPending = 0;
   #settingsTimer: ReturnType<typeof setTimeout> | undefined;
@@ -332,11 +337,7 @@ export class Http2Connection implements AsyncDisposable {
       this.#closeStream(stream, new ConnectionClosedError("connection closed"));
       return;
     }
-    if (!stream.scheduled && !stream.blockedOnStreamWindow) {
-      stream.scheduled = true;
-      this.#writable.push(stream);
-    }
-    if (!this.#pumpBlocked) this.#pump();
+    this.#scheduler.schedule(stream);
   }
 
   /** @internal Sends RST_STREAM for a stream of ours and closes it. */
@@ -403,117 +404,6 @@ export class Http2Connection implements AsyncDisposable {
 
   // ---------------------------------------------------------------- writing
 
-  /**
-   * Drains stream queues into the frame writer: round-robin, at most
-   * WRITE_QUANTUM per stream per turn, within both windows, until the writer
-   * holds WRITE_HIGH_WATER bytes (then resumes after the socket write).
-   */
-  #pump(): void {
-    let progressed = true;
-    while (progressed && this.#writableHead < this.#writable.length) {
-      progressed = false;
-      const end = this.#writable.length;
-      for (let i = this.#writableHead; i < end; i++) {
-        if (this.#writer.length >= WRITE_HIGH_WATER) {
-          this.#pumpBlocked = true;
-          this.#compactWritable(i);
-          this.#scheduleFlush();
-          return;
-        }
-        const stream = this.#writable[i];
-        this.#writable[i] = undefined as unknown as Http2Stream;
-        this.#writableHead = i + 1;
-        if (stream.closed) {
-          stream.scheduled = false;
-          continue;
-        }
-        const before = this.#writer.length;
-        const outcome = this.#drainStream(stream);
-        if (this.#writer.length !== before) progressed = true;
-        if (outcome === "more") this.#writable.push(stream);
-        else if (outcome === "stream-window") {
-          stream.scheduled = false;
-          stream.blockedOnStreamWindow = true;
-        } else if (outcome === "connection-window") {
-          this.#writable.push(stream);
-        } else stream.scheduled = false;
-      }
-    }
-    this.#compactWritable(this.#writableHead);
-    this.#pumpBlocked = false;
-    this.#scheduleFlush();
-  }
-
-  #compactWritable(from: number): void {
-    if (from === 0) return;
-    this.#writable = this.#writable.slice(from);
-    this.#writableHead = 0;
-  }
-
-  #drainStream(
-    stream: Http2Stream,
-  ): "empty" | "more" | "stream-window" | "connection-window" {
-    let budget = WRITE_QUANTUM;
-    const queue = stream.queue;
-    while (queue.length > 0) {
-      const item = queue[0];
-      if (item.kind === "headers") {
-        if (stream.id === 0) this.#assignId(stream);
-        // Copied by the frame writer at once, so a transient view will do.
-        const block = this.#hpackOut.encode(item.fields, true);
-        stream.headersWritten = true;
-        this.#writer.headers(
-          stream.id,
-          block,
-          item.end,
-          this.#remote.maxFrameSize,
-        );
-        queue.shift();
-        if (item.end) this.#onLocalEndWritten(stream);
-        continue;
-      }
-      const remaining = item.length - item.offset;
-      if (remaining === 0) {
-        this.#writer.data(stream.id, EMPTY, item.end);
-        queue.shift();
-        item.done?.resolve();
-        if (item.end) this.#onLocalEndWritten(stream);
-        continue;
-      }
-      if (stream.sendWindow.size <= 0) return "stream-window";
-      if (this.#connSend.size <= 0) return "connection-window";
-      if (budget <= 0) return "more";
-      const n = Math.min(
-        remaining,
-        stream.sendWindow.size,
-        this.#connSend.size,
-        this.#remote.maxFrameSize,
-      );
-      const last = n === remaining;
-      if (item.parts.length === 1 && item.offset === 0 && last) {
-        this.#writer.data(stream.id, item.parts[0], item.end);
-      } else {
-        this.#writer.dataParts(
-          stream.id,
-          item.parts,
-          item.cursor,
-          n,
-          last && item.end,
-        );
-      }
-      stream.sendWindow.consume(n);
-      this.#connSend.consume(n);
-      budget -= n;
-      item.offset += n;
-      if (last) {
-        queue.shift();
-        item.done?.resolve();
-        if (item.end) this.#onLocalEndWritten(stream);
-      }
-    }
-    return "empty";
-  }
-
   #assignId(stream: Http2Stream): void {
     stream.id = this.#nextStreamId;
     this.#nextStreamId += 2;
@@ -557,7 +447,7 @@ export class Http2Connection implements AsyncDisposable {
         const bytes = this.#writer.take();
         await this.#writeRaw(bytes);
         this.#writer.release(bytes);
-        if (this.#pumpBlocked) this.#pump();
+        if (this.#scheduler.blocked) this.#scheduler.pump();
         // Frames queued while that write was in flight mean a producer is
         // streaming: let it run a little (microtask turns, no timer: Deno's
         // setTimeout(0) costs milliseconds) so a fast socket does not get
@@ -592,7 +482,7 @@ export class Http2Connection implements AsyncDisposable {
         quiet = 0;
       }
     }
-    if (this.#pumpBlocked) this.#pump();
+    if (this.#scheduler.blocked) this.#scheduler.pump();
   }
 
   async #writeRaw(bytes: Uint8Array): Promise<void> {
@@ -1112,7 +1002,7 @@ export class Http2Connection implements AsyncDisposable {
             "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream window",
           );
         }
-        if (delta > 0) this.#unblock(stream);
+        if (delta > 0) this.#scheduler.unblock(stream);
       }
     }
     if (next.headerTableSize !== previous.headerTableSize) {
@@ -1130,17 +1020,7 @@ export class Http2Connection implements AsyncDisposable {
       this.#peerSettingsSeen = true;
       this.#ready.resolve();
     }
-    if (!this.#pumpBlocked) this.#pump();
-  }
-
-  #unblock(stream: Http2Stream): void {
-    if (stream.blockedOnStreamWindow && stream.sendWindow.size > 0) {
-      stream.blockedOnStreamWindow = false;
-      if (!stream.scheduled) {
-        stream.scheduled = true;
-        this.#writable.push(stream);
-      }
-    }
+    this.#scheduler.resume();
   }
 
   #onWindowUpdate(id: number, increment: number): void {
@@ -1169,9 +1049,9 @@ export class Http2Connection implements AsyncDisposable {
           "stream window above 2^31-1",
         );
       }
-      this.#unblock(stream);
+      this.#scheduler.unblock(stream);
     }
-    if (!this.#pumpBlocked) this.#pump();
+    this.#scheduler.resume();
   }
 
   #onPing(data: Uint8Array, ack: boolean): void {
@@ -1352,8 +1232,8 @@ export class Http2Connection implements AsyncDisposable {
     for (const stream of [...this.#streams.values()]) {
       this.#closeStream(stream, this.#goawayErrorFor(stream) ?? streamError);
     }
-    for (const stream of this.#writable.slice(this.#writableHead)) {
-      if (stream && !stream.closed) this.#closeStream(stream, streamError);
+    for (const stream of this.#scheduler.waiting()) {
+      if (!stream.closed) this.#closeStream(stream, streamError);
     }
     for (const { done } of this.#pings.values()) done.reject(streamError);
     this.#pings.clear();
@@ -1379,34 +1259,6 @@ const NOOP_HANDLER: StreamHandler = {
   onData() {},
   onClose() {},
 };
-
-/**
- * A bounded memory of stream ids, forgetting the oldest: a ring of ids plus
- * a set for lookups, O(1) per add (a Set alone would need an iterator to
- * find its oldest entry, and deletions at its front slow it down).
- */
-class IdMemory {
-  readonly #ring: Int32Array;
-  readonly #set = new Set<number>();
-  #next = 0;
-
-  constructor(capacity: number) {
-    this.#ring = new Int32Array(capacity);
-  }
-
-  add(id: number): void {
-    if (this.#set.has(id)) return;
-    const old = this.#ring[this.#next];
-    if (old !== 0) this.#set.delete(old);
-    this.#ring[this.#next] = id;
-    this.#next = (this.#next + 1) % this.#ring.length;
-    this.#set.add(id);
-  }
-
-  has(id: number): boolean {
-    return this.#set.has(id);
-  }
-}
 
 function pingKey(data: Uint8Array): string {
   return String.fromCharCode(...data);
