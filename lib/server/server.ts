@@ -141,7 +141,7 @@ export class Server implements AsyncDisposable {
    * @param options TCP host/port (port 0 picks one), TLS cert/key, or a unix path
    * @returns the bound address
    */
-  listen(options: ListenOptions): Promise<Deno.Addr> {
+  async listen(options: ListenOptions): Promise<Deno.Addr> {
     let listener: Deno.Listener;
     if ("transport" in options) {
       listener = Deno.listen({ transport: "unix", path: options.path });
@@ -173,7 +173,7 @@ export class Server implements AsyncDisposable {
       (conn) => this.#track(conn),
     ).finally(() => this.#accepting.delete(accepting));
     this.#accepting.add(accepting);
-    return Promise.resolve(listener.addr);
+    return await Promise.resolve(listener.addr);
   }
 
   /**
