@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  Code,
-  createChannel,
-  createClient,
-  GrpcError,
-  Server,
-} from "../../mod.ts";
+import { createChannel, createClient, Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 
 Deno.test("a channel reaches a server on a unix socket (unix:path)", async () => {
