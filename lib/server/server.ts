@@ -299,6 +299,14 @@ export class Server implements AsyncDisposable {
       }
     }
     const timeoutMs = parseTimeout(timeout);
+    if (timeout !== undefined && timeoutMs === undefined) {
+      // grpc-go answers a malformed grpc-timeout with INTERNAL.
+      sendTrailersOnly(
+        stream,
+        new GrpcError(Code.INTERNAL, `malformed grpc-timeout "${timeout}"`),
+      );
+      return IGNORE;
+    }
     const start: CallStart = {
       method: route.method,
       invoke: route.invoke,
