@@ -22,4 +22,9 @@ export interface CallOptions {
   onTrailer?: (trailer: Metadata) => void;
   /** Compress request messages with this algorithm (default: the client's, else none). */
   compression?: string;
+  /**
+   * For streaming requests of a compressed call: whether to compress each
+   * message (`index` counts from 0). Default: all compressed.
+   */
+  compressMessage?: (message: unknown, index: number) => boolean;
 }

@@ -176,11 +176,14 @@ export class ClientCall implements StreamHandler, CallOutcome {
    *
    * @param message the serialized message
    * @param end whether it is the last one (ends our side)
+   * @param compress false sends this message uncompressed even when the call
+   * compresses (its Compressed-Flag is 0)
    * @returns resolves when handed to the socket writer (backpressure)
    */
   async send(
     message: Uint8Array | EncodedMessage,
     end: boolean,
+    compress = true,
   ): Promise<void> {
     const stream = this.#stream;
     if (!stream || this.#finished) return;
@@ -199,7 +202,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
     let parts = encoded.parts;
     let length = encoded.length;
     let compressed = false;
-    const compression = this.#options.sendCompression;
+    const compression = compress ? this.#options.sendCompression : undefined;
     if (compression) {
       const payload = await compression.compress(joinParts(encoded));
       parts = [payload];

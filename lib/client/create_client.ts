@@ -360,6 +360,7 @@ class UnaryResult implements UnaryResponse {
 /** Per-call settings that ride on the request object past interceptors. */
 interface RequestExtras {
   compression?: string;
+  compressMessage?: (message: Message, index: number) => boolean;
   onHeader?: (header: Metadata) => void;
   onTrailer?: (trailer: Metadata) => void;
 }
@@ -376,8 +377,11 @@ async function pumpRequests(
         return;
       }
     }
+    const choose = (req as RequestExtras).compressMessage;
+    let index = 0;
     for await (const message of req.messages) {
-      await call.send(encodeMessageParts(input, message), false);
+      const compress = choose ? choose(message, index++) : true;
+      await call.send(encodeMessageParts(input, message), false, compress);
     }
     call.closeSend();
   } catch (error) {
@@ -398,6 +402,9 @@ class CallRequest implements RequestExtras {
   readonly compression: string | undefined;
   readonly onHeader: ((header: Metadata) => void) | undefined;
   readonly onTrailer: ((trailer: Metadata) => void) | undefined;
+  readonly compressMessage:
+    | ((message: Message, index: number) => boolean)
+    | undefined;
   message: Message | undefined;
   messages: AsyncIterable<Message> | undefined;
   #metadata: Metadata | undefined;
@@ -418,6 +425,9 @@ class CallRequest implements RequestExtras {
     this.compression = options?.compression;
     this.onHeader = options?.onHeader;
     this.onTrailer = options?.onTrailer;
+    this.compressMessage = options?.compressMessage as
+      | ((message: Message, index: number) => boolean)
+      | undefined;
     this.#init = options?.metadata;
   }
 

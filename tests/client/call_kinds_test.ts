@@ -414,3 +414,26 @@ Deno.test("ctx.cancelled resolves with CANCELLED when the client cancels", async
   assert.equal(await seen.promise, Code.CANCELLED);
   await server.shutdown();
 });
+
+Deno.test("compressMessage turns compression off for chosen messages of a stream", async () => {
+  const flags: boolean[] = [];
+  const server = new Server().add(RouteGuide, {
+    async recordRoute(points, ctx) {
+      for await (const _ of points) flags.push(ctx.requestCompressed);
+      return { pointCount: flags.length };
+    },
+  });
+  const addr = await server.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+  }) as Deno.NetAddr;
+  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  const client = createClient(RouteGuide, channel);
+  const summary = await client.recordRoute(
+    [{ latitude: 1 }, { latitude: 2 }, { latitude: 3 }],
+    { compression: "gzip", compressMessage: (_m, i) => i !== 1 },
+  );
+  assert.equal(summary.pointCount, 3);
+  assert.deepEqual(flags, [true, false, true]);
+  await server.shutdown();
+});
