@@ -299,7 +299,9 @@ export class ServerCall implements StreamHandler, ServerContext {
       this.#fail(GrpcError.from(error, Code.INTERNAL));
       return;
     }
-    this.#credit.received(data.length, this.#requestQueue?.length ?? 0);
+    // A single request: nothing waits unread, return credit at once.
+    if (this.#singleRequest) this.#stream.consume(data.length);
+    else this.#credit.received(data.length, this.#requestQueue?.length ?? 0);
     if (endStream) this.#onRequestEnd();
   }
 
