@@ -44,6 +44,8 @@ import {
 import { Http2Stream, type StreamHandler } from "./stream.ts";
 import { SendScheduler } from "./send_scheduler.ts";
 import { IdMemory } from "./id_memory.ts";
+import { PingTracker } from "./ping_tracker.ts";
+import { HeaderBlockAssembler } from "./header_block.ts";
 import {
   contentLength,
   type FieldBlockKind,
@@ -172,14 +174,11 @@ export class Http2Connection implements AsyncDisposable {
   #peerSettingsSeen = false;
   #settingsAckPending = 0;
   #settingsTimer: ReturnType<typeof setTimeout> | undefined;
-  #continuation:
-    | { frame: HeadersFrame; fragments: Uint8Array[]; size: number }
-    | undefined;
   #recentlyReset = new IdMemory(RESET_MEMORY);
   /** Streams that ended normally, to tell "closed" from "never opened". */
   #recentlyClosed = new IdMemory(RESET_MEMORY);
-  #pings = new Map<string, { start: number; done: Deferred<number> }>();
-  #pingCounter = 0;
+  readonly #pings = new PingTracker();
+  readonly #headerBlocks: HeaderBlockAssembler;
   #goawaySent: number | undefined;
   #goawayReceived: GoawayFrame | undefined;
   #closing = false;
@@ -209,6 +208,11 @@ export class Http2Connection implements AsyncDisposable {
       maxFrameSize: options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE,
       maxHeaderListSize: options.maxHeaderListSize ?? 64 << 10,
     };
+    // Cap the accumulated field block against CONTINUATION floods: the block
+    // is compressed, so twice the header-list limit is generous.
+    this.#headerBlocks = new HeaderBlockAssembler(
+      2 * this.#local.maxHeaderListSize + 16384,
+    );
     this.#decoder = new FrameDecoder({
       maxFrameSize: this.#local.maxFrameSize,
       expectPreface: options.role === "server",
@@ -532,7 +536,8 @@ export class Http2Connection implements AsyncDisposable {
         const unknownBefore = this.#decoder.unknownFrames;
         frame = this.#decoder.next();
         if (
-          this.#continuation && this.#decoder.unknownFrames !== unknownBefore
+          this.#headerBlocks.open &&
+          this.#decoder.unknownFrames !== unknownBefore
         ) {
           throw new ConnectionError(
             ErrorCode.PROTOCOL_ERROR,
@@ -567,7 +572,7 @@ export class Http2Connection implements AsyncDisposable {
   }
 
   #onFrame(frame: Frame): void {
-    if (this.#continuation && frame.type !== FrameType.CONTINUATION) {
+    if (this.#headerBlocks.open && frame.type !== FrameType.CONTINUATION) {
       throw new ConnectionError(
         ErrorCode.PROTOCOL_ERROR,
         "expected CONTINUATION",
@@ -592,27 +597,15 @@ export class Http2Connection implements AsyncDisposable {
         if (frame.endHeaders) {
           return this.#onFieldBlock(frame, frame.fragment);
         }
-        // Copied: the read buffer is reused before CONTINUATION arrives.
-        this.#continuation = {
-          frame,
-          fragments: [frame.fragment.slice()],
-          size: frame.fragment.length,
-        };
-        return this.#checkBlockSize(this.#continuation.size);
+        return this.#headerBlocks.begin(frame);
       case FrameType.CONTINUATION: {
-        const c = this.#continuation;
-        if (!c || c.frame.streamId !== frame.streamId) {
-          throw new ConnectionError(
-            ErrorCode.PROTOCOL_ERROR,
-            "unexpected CONTINUATION",
-          );
-        }
-        c.fragments.push(frame.fragment.slice());
-        c.size += frame.fragment.length;
-        this.#checkBlockSize(c.size);
-        if (!frame.endHeaders) return;
-        this.#continuation = undefined;
-        return this.#onFieldBlock(c.frame, concat(c.fragments, c.size));
+        const done = this.#headerBlocks.continue(
+          frame.streamId,
+          frame.fragment,
+          frame.endHeaders,
+        );
+        if (done) return this.#onFieldBlock(done.frame, done.block);
+        return;
       }
       case FrameType.PRIORITY:
         // Deprecated by RFC 9113 §5.3.2; accepted and ignored. A stream may
@@ -641,17 +634,6 @@ export class Http2Connection implements AsyncDisposable {
         return this.#onGoaway(frame);
       case FrameType.WINDOW_UPDATE:
         return this.#onWindowUpdate(frame.streamId, frame.increment);
-    }
-  }
-
-  #checkBlockSize(size: number): void {
-    // Cap the accumulated field block against CONTINUATION floods: the block
-    // is compressed, so twice the header-list limit is generous.
-    if (size > 2 * this.#local.maxHeaderListSize + 16384) {
-      throw new ConnectionError(
-        ErrorCode.ENHANCE_YOUR_CALM,
-        "header block too large",
-      );
     }
   }
 
@@ -1061,11 +1043,7 @@ export class Http2Connection implements AsyncDisposable {
       this.#scheduleFlush();
       return;
     }
-    const key = pingKey(data);
-    const pending = this.#pings.get(key);
-    if (!pending) return;
-    this.#pings.delete(key);
-    pending.done.resolve(performance.now() - pending.start);
+    this.#pings.ack(data);
   }
 
   #onGoaway(frame: GoawayFrame): void {
@@ -1123,13 +1101,10 @@ export class Http2Connection implements AsyncDisposable {
     if (this.#isClosed) {
       return Promise.reject(new ConnectionClosedError("connection closed"));
     }
-    const data = new Uint8Array(8);
-    new DataView(data.buffer).setFloat64(0, ++this.#pingCounter);
-    const done = deferred<number>();
-    this.#pings.set(pingKey(data), { start: performance.now(), done });
+    const { data, rtt } = this.#pings.start();
     this.#writer.ping(data, false);
     this.#scheduleFlush();
-    return done.promise;
+    return rtt;
   }
 
   /**
@@ -1235,8 +1210,7 @@ export class Http2Connection implements AsyncDisposable {
     for (const stream of this.#scheduler.waiting()) {
       if (!stream.closed) this.#closeStream(stream, streamError);
     }
-    for (const { done } of this.#pings.values()) done.reject(streamError);
-    this.#pings.clear();
+    this.#pings.failAll(streamError);
     for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
     this.#ready.reject(streamError);
     this.#closed.resolve(error);
@@ -1259,17 +1233,3 @@ const NOOP_HANDLER: StreamHandler = {
   onData() {},
   onClose() {},
 };
-
-function pingKey(data: Uint8Array): string {
-  return String.fromCharCode(...data);
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
