@@ -156,7 +156,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
   ): Promise<void> {
     let stream: Http2Stream;
     try {
-      stream = await conn.openStream(this);
+      stream = conn.tryOpenStream(this) ?? await conn.openStream(this);
     } catch (error) {
       throw toGrpcError(error);
     }

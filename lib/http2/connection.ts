@@ -294,7 +294,33 @@ export class Http2Connection implements AsyncDisposable {
    * @returns the stream; call `sendHeaders` on it next
    */
   async openStream(handler: StreamHandler): Promise<Http2Stream> {
+    return this.tryOpenStream(handler) ?? await this.#openStreamSlow(handler);
+  }
+
+  /**
+   * Opens a client stream now if the peer's MAX_CONCURRENT_STREAMS allows,
+   * without a promise (the common case on the hot path).
+   *
+   * @param handler receives the response
+   * @returns the stream, or undefined when it would have to wait
+   */
+  tryOpenStream(handler: StreamHandler): Http2Stream | undefined {
     if (this.role !== "client") throw new Error("only clients open streams");
+    if (this.#activeStreams >= this.#remote.maxConcurrentStreams) {
+      return undefined;
+    }
+    this.#checkAvailable();
+    this.#activeStreams++;
+    return new Http2Stream(
+      this,
+      0,
+      handler,
+      this.#remote.initialWindowSize,
+      this.#local.initialWindowSize,
+    );
+  }
+
+  async #openStreamSlow(handler: StreamHandler): Promise<Http2Stream> {
     while (this.#activeStreams >= this.#remote.maxConcurrentStreams) {
       this.#checkAvailable();
       const waiter = deferred<void>();
