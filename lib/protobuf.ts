@@ -12,6 +12,11 @@ export {
   isMessage,
   toBinary,
 } from "npm:@bufbuild/protobuf@2.17.0";
+export {
+  BinaryReader,
+  BinaryWriter,
+  WireType,
+} from "npm:@bufbuild/protobuf@2.17.0/wire";
 export type {
   DescField,
   DescMessage,

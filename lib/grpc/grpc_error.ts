@@ -8,7 +8,7 @@ import {
   type DescMessage,
   fromBinary,
   type MessageShape,
-} from "./_protobuf.ts";
+} from "../protobuf.ts";
 import { Metadata } from "./metadata.ts";
 import { Code, codeName } from "./status.ts";
 import type { StatusDetail } from "./status_details.ts";

@@ -22,7 +22,7 @@ import {
   type MessageShape,
   toBinary,
   WireType,
-} from "./_protobuf.ts";
+} from "../protobuf.ts";
 
 /**
  * One entry of `google.rpc.Status.details`: the fields of a
