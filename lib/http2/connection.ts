@@ -100,8 +100,10 @@ export interface Http2ConnectionOptions {
   onPing?: () => void;
 }
 
-/** Read buffer size: reused for every read, frames are views into it. */
-const READ_BUFFER = 256 << 10;
+/** First read buffer size: reused for every read, frames are views into it. */
+const READ_BUFFER = 64 << 10;
+/** Largest read buffer: a connection whose reads fill the buffer grows to it. */
+const MAX_READ_BUFFER = 256 << 10;
 /** Pending bytes below which a streaming writer waits to batch more. */
 const COALESCE_BELOW = 16 << 10;
 /** Microtask turns without new frames after which the writer stops waiting. */
@@ -529,7 +531,9 @@ export class Http2Connection implements AsyncDisposable {
     // while they are handled (StreamHandler.onData copies what it keeps), and
     // the decoder copies a partial frame out before the next read. Fresh
     // memory per read would cost page faults on every byte received.
-    const buffer = new Uint8Array(READ_BUFFER);
+    // Small for idle or chatty connections, larger once reads fill it (bulk
+    // transfers then need fewer reads).
+    let buffer = new Uint8Array(READ_BUFFER);
     try {
       while (!this.#isClosed) {
         const n = await this.#transport.read(buffer);
@@ -538,6 +542,9 @@ export class Http2Connection implements AsyncDisposable {
         this.#decoder.push(buffer.subarray(0, n));
         this.#processFrames();
         this.#decoder.detach();
+        if (n === buffer.length && buffer.length < MAX_READ_BUFFER) {
+          buffer = new Uint8Array(buffer.length * 2);
+        }
       }
       if (!this.#isClosed) {
         this.#finishClose(
