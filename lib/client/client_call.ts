@@ -24,7 +24,11 @@ import {
   EnvelopeDecoder,
   envelopePrefix,
 } from "../grpc/envelope.ts";
-import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
+import {
+  type Compression,
+  type CompressionRegistry,
+  messagePayload,
+} from "../grpc/compression.ts";
 import { decodeBase64 } from "../grpc/base64.ts";
 import { type EncodedMessage, joinParts } from "../codec/binary_encoder.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
@@ -326,18 +330,12 @@ export class ClientCall implements StreamHandler, CallOutcome {
     const prev = this.#chain ?? Promise.resolve();
     this.#chain = prev.then(async () => {
       if (this.#finished) return;
-      let bytes = data;
-      if (compressed) {
-        const c = this.#responseEncoding;
-        if (!c) {
-          throw new GrpcError(
-            Code.INTERNAL,
-            "compressed message without grpc-encoding",
-          );
-        }
-        bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
-        // The compressed size was what flow control counted.
-      }
+      const bytes = await messagePayload(
+        data,
+        compressed,
+        this.#responseEncoding,
+        this.#options.maxReceiveMessageSize,
+      );
       this.#deliver(bytes);
     }).catch((error) => this.cancel(toGrpcError(error)));
   }

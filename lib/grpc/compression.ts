@@ -312,3 +312,36 @@ export function parseAcceptEncoding(value: string | undefined): string[] {
   }
   return names;
 }
+
+/**
+ * The payload of a received message: decompressed when its Compressed-Flag
+ * is set. A set flag without a `grpc-encoding` is INTERNAL (compression.md).
+ *
+ * @example Decode a compressed message
+ * ```ts
+ * import { gzip, messagePayload } from "./compression.ts";
+ * const packed = await gzip.compress(new Uint8Array([1, 2, 3]));
+ * console.log(await messagePayload(packed, true, gzip, 1024)); // Uint8Array(3) [ 1, 2, 3 ]
+ * ```
+ *
+ * @param data the message bytes as received
+ * @param compressed the message's Compressed-Flag
+ * @param encoding the stream's `grpc-encoding`, if any
+ * @param maxSize largest decompressed size accepted (RESOURCE_EXHAUSTED beyond)
+ * @returns the message bytes
+ */
+export async function messagePayload(
+  data: Uint8Array,
+  compressed: boolean,
+  encoding: Compression | undefined,
+  maxSize: number,
+): Promise<Uint8Array> {
+  if (!compressed) return data;
+  if (!encoding) {
+    throw new GrpcError(
+      Code.INTERNAL,
+      "compressed message without grpc-encoding",
+    );
+  }
+  return await encoding.decompress(data, maxSize);
+}

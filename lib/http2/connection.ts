@@ -374,11 +374,7 @@ export class Http2Connection implements AsyncDisposable {
 
   /** @internal Sends RST_STREAM for a stream of ours and closes it. */
   resetStream(stream: Http2Stream, code: number): void {
-    if (stream.id !== 0 && !stream.closed) {
-      this.#writer.rstStream(stream.id, code);
-      this.#rememberReset(stream.id);
-      this.#scheduleFlush();
-    }
+    if (stream.id !== 0 && !stream.closed) this.#sendReset(stream.id, code);
     this.#closeStream(
       stream,
       code === ErrorCode.NO_ERROR
@@ -394,6 +390,13 @@ export class Http2Connection implements AsyncDisposable {
       this.#writer.windowUpdate(stream.id, increment);
       this.#scheduleFlush();
     }
+  }
+
+  /** Writes RST_STREAM and remembers the id, to ignore frames in flight. */
+  #sendReset(id: number, code: number): void {
+    this.#writer.rstStream(id, code);
+    this.#rememberReset(id);
+    this.#scheduleFlush();
   }
 
   #rememberReset(id: number): void {
@@ -453,8 +456,7 @@ export class Http2Connection implements AsyncDisposable {
     } else if (this.role === "server") {
       // §8.1: a server that completed its response before the request ended
       // asks the client to stop sending with RST_STREAM(NO_ERROR).
-      this.#writer.rstStream(stream.id, ErrorCode.NO_ERROR);
-      this.#rememberReset(stream.id);
+      this.#sendReset(stream.id, ErrorCode.NO_ERROR);
       this.#closeStream(stream, undefined);
     }
   }
@@ -796,9 +798,7 @@ export class Http2Connection implements AsyncDisposable {
     if (this.#closing && this.#goawaySent === undefined) return;
     if (this.#activeStreams >= this.#local.maxConcurrentStreams) {
       // §5.1.2: refused streams were not processed and may be retried.
-      this.#writer.rstStream(id, ErrorCode.REFUSED_STREAM);
-      this.#rememberReset(id);
-      this.#scheduleFlush();
+      this.#sendReset(id, ErrorCode.REFUSED_STREAM);
       return;
     }
     if (oversize) {
@@ -809,9 +809,7 @@ export class Http2Connection implements AsyncDisposable {
         true,
         this.#remote.maxFrameSize,
       );
-      this.#writer.rstStream(id, ErrorCode.NO_ERROR);
-      this.#rememberReset(id);
-      this.#scheduleFlush();
+      this.#sendReset(id, ErrorCode.NO_ERROR);
       return;
     }
     const declared = contentLength(fields);
@@ -820,9 +818,7 @@ export class Http2Connection implements AsyncDisposable {
         ? "bad content-length"
         : undefined);
     if (problem !== undefined) {
-      this.#writer.rstStream(id, ErrorCode.PROTOCOL_ERROR);
-      this.#rememberReset(id);
-      this.#scheduleFlush();
+      this.#sendReset(id, ErrorCode.PROTOCOL_ERROR);
       return;
     }
     const onStream = this.#options.onStream;
@@ -1112,9 +1108,7 @@ export class Http2Connection implements AsyncDisposable {
 
   #streamError(id: number, code: number, message: string): void {
     const stream = this.#streams.get(id);
-    this.#writer.rstStream(id, code);
-    this.#rememberReset(id);
-    this.#scheduleFlush();
+    this.#sendReset(id, code);
     if (stream) {
       this.#closeStream(
         stream,

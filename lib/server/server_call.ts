@@ -32,8 +32,12 @@ import {
   EnvelopeDecoder,
   envelopePrefix,
 } from "../grpc/envelope.ts";
-import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
-import { parseAcceptEncoding } from "../grpc/compression.ts";
+import {
+  type Compression,
+  type CompressionRegistry,
+  messagePayload,
+  parseAcceptEncoding,
+} from "../grpc/compression.ts";
 import { ReadCredit } from "../grpc/read_credit.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import type { ServerContext } from "./context.ts";
@@ -360,17 +364,12 @@ export class ServerCall implements StreamHandler, ServerContext {
     const prev = this.#chain ?? Promise.resolve();
     this.#chain = prev.then(async () => {
       if (this.#done) return;
-      let bytes = data;
-      if (compressed) {
-        const c = this.#start.requestEncoding;
-        if (!c) {
-          throw new GrpcError(
-            Code.INTERNAL,
-            "compressed message without grpc-encoding",
-          );
-        }
-        bytes = await c.decompress(data, this.#options.maxReceiveMessageSize);
-      }
+      const bytes = await messagePayload(
+        data,
+        compressed,
+        this.#start.requestEncoding,
+        this.#options.maxReceiveMessageSize,
+      );
       this.#deliver(bytes, compressed);
     }).catch((error) => this.#fail(GrpcError.from(error, Code.INTERNAL)));
   }
