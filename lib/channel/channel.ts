@@ -15,6 +15,7 @@ import { connectHttp2, type ConnectTarget } from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { parseTarget, splitHostPort } from "./target.ts";
+import { withTimeout } from "../util/abort.ts";
 
 /** What a client needs from a channel. */
 export interface Channel extends AsyncDisposable {
@@ -135,17 +136,12 @@ class DirectChannel implements Channel {
   async #connect(): Promise<Http2Connection> {
     let conn: Http2Connection;
     const timeoutMs = this.#options.connectTimeoutMs ?? 20_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      conn = await Promise.race([
+      conn = await withTimeout(
         connectHttp2(this.#address, this.#options.http2),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`connect timed out after ${timeoutMs} ms`)),
-            timeoutMs,
-          );
-        }),
-      ]);
+        timeoutMs,
+        `connect timed out after ${timeoutMs} ms`,
+      );
       await conn.ready;
     } catch (error) {
       throw new GrpcError(
@@ -155,8 +151,6 @@ class DirectChannel implements Channel {
         }`,
         { cause: error },
       );
-    } finally {
-      clearTimeout(timer);
     }
     if (this.#closed) {
       conn.destroy();

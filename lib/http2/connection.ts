@@ -44,6 +44,7 @@ import {
 import { Http2Stream, type StreamHandler } from "./stream.ts";
 import { SendScheduler } from "./send_scheduler.ts";
 import { IdMemory } from "./id_memory.ts";
+import { withTimeout } from "../util/abort.ts";
 import { PingTracker } from "./ping_tracker.ts";
 import { HeaderBlockAssembler } from "./header_block.ts";
 import {
@@ -1168,18 +1169,9 @@ export class Http2Connection implements AsyncDisposable {
       for (const waiter of this.#openWaiters.splice(0)) waiter.resolve();
       if (this.role === "server") {
         this.goaway(ErrorCode.NO_ERROR, debug, MAX_WINDOW);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        try {
-          await Promise.race([
-            this.ping(),
-            new Promise((r) => timer = setTimeout(r, 1000)),
-          ]);
-        } catch {
-          // Closed meanwhile.
-        } finally {
-          // Do not keep the process alive for a ping that already returned.
-          clearTimeout(timer);
-        }
+        // The real GOAWAY follows a PING round trip (at most a second), so
+        // requests in flight when the first one left are not lost.
+        await withTimeout(this.ping(), 1000).catch(() => {});
       }
       this.goaway(ErrorCode.NO_ERROR, debug);
       if (this.#activeStreams === 0) this.#finishClose(undefined);

@@ -18,6 +18,7 @@ import {
 } from "../http2/connection.ts";
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { acceptHttp2 } from "../http2/serve.ts";
+import { withTimeout } from "../util/abort.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { parseTimeout } from "../grpc/timeout.ts";
@@ -332,12 +333,8 @@ export class Server implements AsyncDisposable {
     const closing = Promise.all([...this.#connections].map((c) => c.close()));
     if (graceMs === undefined) await closing;
     else {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        closing,
-        new Promise((r) => timer = setTimeout(r, graceMs)),
-      ]);
-      clearTimeout(timer);
+      // Past the grace period, what is still open is closed by force.
+      await withTimeout(closing, graceMs).catch(() => {});
       this.forceShutdown();
     }
     await Promise.all([...this.#accepting]);

@@ -46,13 +46,18 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @param promise what to wait for
  * @param ms the bound in milliseconds
+ * @param message the TimeoutError's message (default "timed out")
  * @returns the promise's value
  */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message = "timed out",
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new DOMException("timed out", "TimeoutError")),
+      () => reject(new DOMException(message, "TimeoutError")),
       ms,
     );
   });
