@@ -9,6 +9,7 @@
 
 import { GrpcError } from "./grpc_error.ts";
 import { Code } from "./status.ts";
+import { largeBuffer } from "../util/large_buffer.ts";
 
 /** Size of the prefix before each message: flag byte and 32-bit length. */
 export const ENVELOPE_HEADER = 5;
@@ -126,7 +127,11 @@ let copyOffset = 0;
 function ownedCopy(bytes: Uint8Array): Uint8Array {
   const n = bytes.length;
   if (n === 0) return EMPTY;
-  if (n > COPY_SLAB / 8) return bytes.slice();
+  if (n > COPY_SLAB / 8) {
+    const out = largeBuffer(n);
+    out.set(bytes);
+    return out;
+  }
   if (copyOffset + n > COPY_SLAB) {
     copySlab = new Uint8Array(COPY_SLAB);
     copyOffset = 0;
@@ -314,7 +319,7 @@ export class EnvelopeDecoder {
     const held = this.#take(this.#buffered);
     const copy = this.#lastTakeWasView ? ownedCopy(held) : held;
     if (this.#pending >= ASSEMBLE_ABOVE) {
-      const target = new Uint8Array(this.#pending);
+      const target = largeBuffer(this.#pending);
       target.set(copy);
       this.#target = target;
       this.#targetFilled = copy.length;
@@ -398,7 +403,7 @@ export class EnvelopeDecoder {
       return view;
     }
     this.#lastTakeWasView = false;
-    const out = new Uint8Array(n);
+    const out = largeBuffer(n);
     let filled = 0;
     while (filled < n) {
       const c = this.#chunks[this.#head];
