@@ -29,6 +29,7 @@ import type {
   UnaryResponse,
 } from "./interceptor.ts";
 import { ClientCall, type ClientCallOptions } from "./client_call.ts";
+import { LazyStream, ResponseMessages, toMessages } from "./message_streams.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
@@ -299,41 +300,17 @@ class Shared {
     const header = call.header;
     extras.onHeader?.(header);
     const trailer = new Metadata();
-    const output = req.method.output;
-    async function* messages(): AsyncGenerator<Message> {
-      let done = false;
-      try {
-        for await (const bytes of call.messages) {
-          let message: Message;
-          try {
-            message = fromBinary(output, bytes);
-          } catch (error) {
-            throw new GrpcError(
-              Code.INTERNAL,
-              "cannot decode response message",
-              { cause: error },
-            );
-          }
-          yield message;
-        }
-        done = true;
-      } catch (error) {
-        const e = GrpcError.from(error, Code.INTERNAL);
-        call.cancel(e);
-        throw e;
-      } finally {
-        if (!done) {
-          call.cancel(
-            new GrpcError(Code.CANCELLED, "response stream abandoned"),
-          );
-        }
+    const messages = new ResponseMessages(req.method.output, {
+      messages: call.messages[Symbol.asyncIterator](),
+      cancel: (reason) => call.cancel(reason),
+      finish: async () => {
         disarm();
         const outcome = await call.outcome.promise;
         for (const [k, v] of outcome.trailer) trailer.append(k, v);
         extras.onTrailer?.(trailer);
-      }
-    }
-    return { stream: true, header, messages: messages(), trailer };
+      },
+    });
+    return { stream: true, header, messages, trailer };
   }
 }
 
@@ -465,15 +442,6 @@ function makeRequest(
   return new CallRequest(method, path, options, deadline, stream);
 }
 
-async function* toMessages(
-  schema: DescMessage,
-  inits:
-    | AsyncIterable<MessageInitShape<DescMessage>>
-    | Iterable<MessageInitShape<DescMessage>>,
-): AsyncGenerator<Message> {
-  for await (const init of inits) yield create(schema, init);
-}
-
 function makeMethod(method: DescMethod, shared: Shared): unknown {
   switch (method.methodKind) {
     case "unary":
@@ -531,16 +499,18 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
   }
 }
 
-async function* streamResults(
+function streamResults(
   method: DescMethod,
   shared: Shared,
   options: CallOptions | undefined,
   messages: AsyncIterable<Message>,
-): AsyncGenerator<Message> {
-  const req = makeRequest(method, shared, options, true);
-  req.messages = messages;
-  const res = await shared.invoke(
-    req as unknown as StreamRequest,
-  ) as StreamResponse;
-  yield* res.messages;
+): AsyncIterableIterator<Message> {
+  return new LazyStream(async () => {
+    const req = makeRequest(method, shared, options, true);
+    req.messages = messages;
+    const res = await shared.invoke(
+      req as unknown as StreamRequest,
+    ) as StreamResponse;
+    return res.messages;
+  });
 }
