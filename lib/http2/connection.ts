@@ -106,7 +106,7 @@ const READ_BUFFER = 64 << 10;
 /** Largest read buffer: a connection whose reads fill the buffer grows to it. */
 const MAX_READ_BUFFER = 256 << 10;
 /** Pending bytes below which a streaming writer waits to batch more. */
-const COALESCE_BELOW = 16 << 10;
+const COALESCE_BELOW = 64 << 10;
 /** Microtask turns without new frames after which the writer stops waiting. */
 const GATHER_QUIET_TURNS = 256;
 /** At most this many microtask turns of waiting per write. */
