@@ -9,7 +9,11 @@
 
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import type { Http2Connection } from "../http2/connection.ts";
-import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import {
+  HANDED_OVER,
+  type Http2Stream,
+  type StreamHandler,
+} from "../http2/stream.ts";
 import { GoawayError, ResetError } from "../http2/errors.ts";
 import { ErrorCode } from "../http2/frame/types.ts";
 import { Code, parseCode } from "../grpc/status.ts";
@@ -182,13 +186,14 @@ export class ClientCall implements StreamHandler, CallOutcome {
    * @param end whether it is the last one (ends our side)
    * @param compress false sends this message uncompressed even when the call
    * compresses (its Compressed-Flag is 0)
-   * @returns resolves when handed to the socket writer (backpressure)
+   * @returns nothing when the message went to the socket writer at once,
+   * else a promise that resolves once it has (backpressure); never rejects
    */
-  async send(
+  send(
     message: Uint8Array | EncodedMessage,
     end: boolean,
     compress = true,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const stream = this.#stream;
     if (!stream || this.#finished) return;
     const encoded = message instanceof Uint8Array
@@ -203,24 +208,43 @@ export class ClientCall implements StreamHandler, CallOutcome {
       );
       return;
     }
-    let parts = encoded.parts;
-    let length = encoded.length;
-    let compressed = false;
     const compression = compress ? this.#options.sendCompression : undefined;
     if (compression) {
-      const payload = await compression.compress(joinParts(encoded));
-      parts = [payload];
-      length = payload.length;
-      compressed = true;
-      if (this.#finished) return;
+      return compression.compress(joinParts(encoded)).then(
+        (payload) => {
+          if (!this.#finished) {
+            return this.#write(stream, [payload], payload.length, true, end);
+          }
+        },
+        (error) => this.cancel(GrpcError.from(error, Code.INTERNAL)),
+      );
     }
+    return this.#write(stream, encoded.parts, encoded.length, false, end);
+  }
+
+  #write(
+    stream: Http2Stream,
+    parts: Uint8Array[],
+    length: number,
+    compressed: boolean,
+    end: boolean,
+  ): Promise<void> | undefined {
     // The 5-byte prefix rides in front of the pieces without joining them.
     const prefix = envelopePrefix(length, compressed);
+    let sent: Promise<void>;
     try {
-      await stream.sendParts([prefix, ...parts], length + ENVELOPE_HEADER, end);
+      sent = stream.sendParts(
+        [prefix, ...parts],
+        length + ENVELOPE_HEADER,
+        end,
+      );
     } catch {
-      // The stream ended; the outcome tells why.
+      return; // The stream ended; the outcome tells why.
     }
+    if (sent === HANDED_OVER) return;
+    return sent.catch(() => {
+      // The stream ended; the outcome tells why.
+    });
   }
 
   /** Ends our side of the call (after the last message). */

@@ -101,7 +101,18 @@ export interface OutgoingData {
 /** What waits in a stream's send queue. */
 export type Outgoing = OutgoingHeaders | OutgoingData;
 
-const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * What {@linkcode Http2Stream.sendParts} returns when the payload went to the
+ * socket writer at once: callers on hot paths compare against it and skip an
+ * `await` (a few promise turns per message).
+ *
+ * @example Await only when flow control held the data back
+ * ```ts ignore
+ * const sent = stream.sendParts(parts, length);
+ * if (sent !== HANDED_OVER) await sent;
+ * ```
+ */
+export const HANDED_OVER: Promise<void> = Promise.resolve();
 
 /**
  * An HTTP/2 stream. Created by `Http2Connection.openStream()` (client) or
@@ -249,7 +260,9 @@ export class Http2Stream {
     this.queue.push(item);
     this.#owner.schedule(this);
     if (this.queue.length === 0 || this.queue[this.queue.length - 1] !== item) {
-      return this.closed && this.error ? Promise.reject(this.error) : RESOLVED;
+      return this.closed && this.error
+        ? Promise.reject(this.error)
+        : HANDED_OVER;
     }
     // Still queued: the caller waits for window or for the writer to drain.
     const done = deferred<void>();

@@ -20,7 +20,11 @@ import {
   joinParts,
 } from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import {
+  HANDED_OVER,
+  type Http2Stream,
+  type StreamHandler,
+} from "../http2/stream.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
@@ -445,13 +449,14 @@ export class ServerCall implements StreamHandler, ServerContext {
         const next = await iterator.next();
         if (next.done) break;
         if (this.#done) break;
-        await this.#sendMessage(
+        const sent = this.#sendMessage(
           encodeMessageParts(
             output,
             create(output, next.value as MessageInitShape<DescMessage>),
           ),
           true,
         );
+        if (sent) await sent;
       }
       if (this.#done) {
         await iterator.return?.();
@@ -493,10 +498,13 @@ export class ServerCall implements StreamHandler, ServerContext {
   ): Promise<void> | void {
     // The 5-byte prefix rides in front of the pieces without joining them.
     const prefix = envelopePrefix(length, compressed);
-    const sent = this.#stream
-      .sendParts([prefix, ...parts], length + ENVELOPE_HEADER)
-      .catch(() => {});
-    if (wait) return sent;
+    const sent = this.#stream.sendParts(
+      [prefix, ...parts],
+      length + ENVELOPE_HEADER,
+    );
+    if (sent === HANDED_OVER) return;
+    const settled = sent.catch(() => {});
+    if (wait) return settled;
   }
 
   #finish(error: GrpcError | undefined): void {
