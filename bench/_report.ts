@@ -40,6 +40,12 @@ export const METRICS: Metric[] = [
     digits: 0,
   },
   {
+    label: "W5 srv KiB/stream",
+    workload: "w5",
+    field: "server_kib_per_stream",
+    digits: 1,
+  },
+  {
     label: "W5 client MiB",
     workload: "w5",
     field: "client_rss_kib",

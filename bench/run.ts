@@ -264,7 +264,41 @@ async function runGrpc(
       [...IMPLS[client].client, String(srv.port), workload, ...args],
       o.timeoutMs,
     );
+    if (workload === "w5" && result.server_rss_kib > 0) {
+      // Cold → N held streams includes one-time warm-up (JIT code, heap
+      // sizing); what one more held stream costs is the slope between a
+      // fresh server holding N and another fresh server holding 2N.
+      extra.server_kib_per_stream =
+        (await w5Rss(o, client, server, 2 * o.params.w5.streams) -
+          result.server_rss_kib) / o.params.w5.streams;
+    }
     return { ...result, ...extra };
+  } finally {
+    await srv.stop();
+  }
+}
+
+/** Server RSS (KiB) with `streams` held streams, on a fresh server. */
+async function w5Rss(
+  o: Options,
+  client: string,
+  server: string,
+  streams: number,
+): Promise<number> {
+  const srv = await startServer(IMPLS[server].server, READY_TIMEOUT_MS);
+  try {
+    await settle(IDLE_SETTLE_MS);
+    const result = await runJson(
+      [
+        ...IMPLS[client].client,
+        String(srv.port),
+        "w5",
+        ...kv({ ...o.params.w5, streams }),
+        `server_pid=${srv.pid}`,
+      ],
+      o.timeoutMs,
+    );
+    return result.server_rss_kib;
   } finally {
     await srv.stop();
   }
@@ -483,7 +517,7 @@ async function main(): Promise<number> {
   if (ratioMd) {
     lines.push(
       "",
-      "Ratios of medians (higher is better except µs and MiB):",
+      "Ratios of medians (higher is better except µs, MiB and KiB):",
       "",
       ratioMd,
     );
