@@ -18,8 +18,8 @@
 
 /** Below this size a plain allocation is cheap enough. */
 export const PREPARE_FROM = 64 << 10;
-/** Spares are prepared in multiples of this, so nearby sizes share one. */
-const GRANULE = 64 << 10;
+/** A spare this much larger than a request may still serve it. */
+const SLACK = 64 << 10;
 /** Bytes between writes that touch each page of a spare. */
 const PAGE = 4096;
 
@@ -60,14 +60,14 @@ export function largeBuffer(n: number): Uint8Array {
   if (n < PREPARE_FROM) return new Uint8Array(n);
   const ready = spare?.deref();
   let out: Uint8Array;
-  if (ready !== undefined && ready.length >= n && ready.length - n < GRANULE) {
+  if (ready !== undefined && ready.length >= n && ready.length - n < SLACK) {
     spare = undefined;
     out = ready.length === n ? ready : ready.subarray(0, n);
   } else {
     out = new Uint8Array(n);
   }
   if (preparing === 0) {
-    preparing = Math.ceil(n / GRANULE) * GRANULE;
+    preparing = Math.ceil(n / PAGE) * PAGE;
     Deno.unrefTimer(setTimeout(prepare, 0));
   }
   return out;
