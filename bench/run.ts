@@ -267,10 +267,12 @@ async function runGrpc(
     if (workload === "w5" && result.server_rss_kib > 0) {
       // Cold → N held streams includes one-time warm-up (JIT code, heap
       // sizing); what one more held stream costs is the slope between a
-      // fresh server holding N and another fresh server holding 2N.
+      // fresh server holding N and another fresh server holding 3N (2N
+      // streams apart, so a MiB of GC noise moves it by half a KiB).
+      const n = o.params.w5.streams;
       extra.server_kib_per_stream =
-        (await w5Rss(o, client, server, 2 * o.params.w5.streams) -
-          result.server_rss_kib) / o.params.w5.streams;
+        (await w5Rss(o, client, server, 3 * n) - result.server_rss_kib) /
+        (2 * n);
     }
     return { ...result, ...extra };
   } finally {
