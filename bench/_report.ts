@@ -55,6 +55,18 @@ export const METRICS: Metric[] = [
   { label: "W6 rt/s", workload: "w6", field: "rt_per_s", digits: 0 },
   { label: "W6 p50 µs", workload: "w6", field: "p50_us", digits: 0 },
   { label: "h2load req/s", workload: "h2load", field: "req_per_s", digits: 0 },
+  {
+    label: "10× calls: time ×",
+    workload: "scale",
+    field: "w1_time_10x",
+    digits: 1,
+  },
+  {
+    label: "10× concurrency: rate ×",
+    workload: "scale",
+    field: "w2_rate_10x",
+    digits: 2,
+  },
 ];
 
 /** Median and spread of repeated measurements. */

@@ -12,7 +12,8 @@
  * deno run -A bench/run.ts --set w2.duration_ms=10000 --pairs ours:ours,grpcjs-node:ours
  * ```
  *
- * Flags: `--reps N` (3), `--quick`, `--workloads LIST` (w1..w6, h2load, raw),
+ * Flags: `--reps N` (3), `--quick`, `--workloads LIST` (w1..w6, h2load, scale,
+ * raw),
  * `--impls LIST` (ours, grpcjs-deno, grpcjs-node), `--pairs CLIENT:SERVER,...`,
  * `--set wN.key=value` (repeatable), `--timeout-s N` per client (180),
  * `--out DIR` (bench/results), `--no-save`.
@@ -69,7 +70,7 @@ const DEFAULT_PAIRS: Array<[string, string]> = [
 // Workload parameters --------------------------------------------------------
 
 const GRPC_WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6"];
-const ALL_WORKLOADS = [...GRPC_WORKLOADS, "h2load", "raw"];
+const ALL_WORKLOADS = [...GRPC_WORKLOADS, "h2load", "scale", "raw"];
 
 type Params = Record<string, Record<string, number>>;
 
@@ -82,6 +83,7 @@ const FULL: Params = {
   w5: { streams: 1000, settle_ms: 1000 },
   w6: { size: 16, roundtrips: 10000, warmup: 1000 },
   h2load: { duration_s: 5, warmup_s: 1, clients: 1, streams: 64 },
+  scale: { calls: 1000, concurrency: 64, duration_ms: 2000 },
   raw_pingpong: { size: 100, roundtrips: 20000, warmup: 2000 },
   raw_bulk: { mib: 1024, chunk_kib: 64 },
 };
@@ -95,6 +97,7 @@ const QUICK: Params = {
   w5: { streams: 200, settle_ms: 200 },
   w6: { roundtrips: 500, warmup: 50 },
   h2load: { duration_s: 1, warmup_s: 1 },
+  scale: { calls: 100, duration_ms: 300 },
   raw_pingpong: { roundtrips: 2000, warmup: 200 },
   raw_bulk: { mib: 128 },
 };
@@ -280,6 +283,44 @@ async function runGrpc(
   }
 }
 
+/**
+ * Does cost grow linearly? On one server: W1 with 10× the calls (ratio of
+ * times, ideally 10) and W2 with 10× the concurrent calls (ratio of
+ * throughputs, ideally 1).
+ */
+async function runScale(
+  o: Options,
+  impl: string,
+): Promise<Record<string, number>> {
+  const p = o.params.scale;
+  const srv = await startServer(IMPLS[impl].server, READY_TIMEOUT_MS);
+  const client = (workload: string, params: Record<string, number>) =>
+    runJson(
+      [...IMPLS[impl].client, String(srv.port), workload, ...kv(params)],
+      o.timeoutMs,
+    );
+  try {
+    const w2 = (concurrency: number) =>
+      client("w2", {
+        concurrency,
+        duration_ms: p.duration_ms,
+        warmup_ms: p.duration_ms / 4,
+      });
+    // A long warm-up, so that JIT tiers do not make the short run look slow.
+    const warmup = 5 * p.calls;
+    const few = await client("w1", { calls: p.calls, warmup });
+    const many = await client("w1", { calls: 10 * p.calls, warmup });
+    const narrow = await w2(p.concurrency);
+    const wide = await w2(10 * p.concurrency);
+    return {
+      w1_time_10x: many.seconds / few.seconds,
+      w2_rate_10x: wide.calls_per_s / narrow.calls_per_s,
+    };
+  } finally {
+    await srv.stop();
+  }
+}
+
 /** Server RSS (KiB) with `streams` held streams, on a fresh server. */
 async function w5Rss(
   o: Options,
@@ -379,6 +420,7 @@ function brief(workload: string, r: Record<string, number>): string {
     w5: "server_rss_kib",
     w6: "rt_per_s",
     h2load: "req_per_s",
+    scale: "w1_time_10x",
     raw_pingpong: "rt_per_s",
     raw_bulk: "MB_per_s",
   };
@@ -463,6 +505,23 @@ async function main(): Promise<number> {
       // h2load numbers go in the row of the server's own pair.
       record(rec, rowOf(server, server));
     }
+    if (o.workloads.includes("scale")) {
+      for (const impl of o.impls) {
+        const rec: RunRecord = {
+          rep,
+          row: rowOf(impl, impl),
+          workload: "scale",
+          client: impl,
+          server: impl,
+        };
+        try {
+          rec.result = await runScale(o, impl);
+        } catch (error) {
+          rec.error = String(error instanceof Error ? error.message : error);
+        }
+        record(rec, rowOf(impl, impl));
+      }
+    }
     if (o.workloads.includes("raw")) {
       try {
         const [ping, bulk] = await runRaw(o);
@@ -489,6 +548,7 @@ async function main(): Promise<number> {
     ...new Set([
       ...o.pairs.map(([c, s]) => rowOf(c, s)),
       ...h2Servers.map((s) => rowOf(s, s)),
+      ...(o.workloads.includes("scale") ? o.impls.map((i) => rowOf(i, i)) : []),
     ]),
   ];
   const same = (i: string) => rowOf(i, i);
