@@ -16,6 +16,8 @@ export interface Metric {
   divisor?: number;
   /** Decimals shown. */
   digits: number;
+  /** Left out of the ratio table (the value is already a ratio). */
+  noRatio?: boolean;
 }
 
 /** The columns of the main table, in order. */
@@ -60,12 +62,14 @@ export const METRICS: Metric[] = [
     workload: "scale",
     field: "w1_time_10x",
     digits: 1,
+    noRatio: true,
   },
   {
     label: "10× concurrency: rate ×",
     workload: "scale",
     field: "w2_rate_10x",
     digits: 2,
+    noRatio: true,
   },
 ];
 
@@ -194,6 +198,7 @@ export function ratioTable(
   const present = ratios.filter(([, a, b]) => samples.has(a) && samples.has(b));
   if (present.length === 0) return "";
   const used = METRICS.filter((m) =>
+    !m.noRatio &&
     present.some(([, a, b]) =>
       samples.get(a)?.has(`${m.workload}.${m.field}`) &&
       samples.get(b)?.has(`${m.workload}.${m.field}`)
