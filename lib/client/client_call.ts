@@ -23,11 +23,7 @@ import { decodeGrpcMessage } from "../grpc/percent.ts";
 import { decodeStatusDetails } from "../grpc/status_details.ts";
 import { codeFromHttpStatus, codeFromRstStream } from "../grpc/http_status.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
-import {
-  ENVELOPE_HEADER,
-  EnvelopeDecoder,
-  envelopePrefix,
-} from "../grpc/envelope.ts";
+import { EnvelopeDecoder, sendEnvelope } from "../grpc/envelope.ts";
 import {
   type Compression,
   type CompressionRegistry,
@@ -229,15 +225,9 @@ export class ClientCall implements StreamHandler, CallOutcome {
     compressed: boolean,
     end: boolean,
   ): Promise<void> | undefined {
-    // The 5-byte prefix rides in front of the pieces without joining them.
-    const prefix = envelopePrefix(length, compressed);
     let sent: Promise<void>;
     try {
-      sent = stream.sendParts(
-        [prefix, ...parts],
-        length + ENVELOPE_HEADER,
-        end,
-      );
+      sent = sendEnvelope(stream, parts, length, compressed, end);
     } catch {
       return; // The stream ended; the outcome tells why.
     }

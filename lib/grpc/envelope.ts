@@ -178,6 +178,55 @@ export function envelopePrefix(
   return prefix;
 }
 
+/** Where a framed message goes: anything that sends pieces back to back. */
+export interface PartsSink {
+  /** Sends `parts` (`length` bytes in all), ending our side with `end`. */
+  sendParts(
+    parts: readonly Uint8Array[],
+    length: number,
+    end?: boolean,
+  ): Promise<void>;
+}
+
+/**
+ * Sends one message with its 5-byte prefix in front of the pieces, without
+ * joining them (the prefix is a slab view, the pieces are not copied).
+ *
+ * @example Frame a message onto a stream
+ * ```ts
+ * import { sendEnvelope } from "./envelope.ts";
+ * const sent: Uint8Array[] = [];
+ * const sink = {
+ *   sendParts: (parts: readonly Uint8Array[]) => {
+ *     sent.push(...parts);
+ *     return Promise.resolve();
+ *   },
+ * };
+ * await sendEnvelope(sink, [new Uint8Array([7, 8])], 2, false);
+ * console.log(sent); // [ Uint8Array(5) [ 0, 0, 0, 0, 2 ], Uint8Array(2) [ 7, 8 ] ]
+ * ```
+ *
+ * @param sink the stream
+ * @param parts the encoded message in pieces
+ * @param length their total length
+ * @param compressed the Compressed-Flag
+ * @param end whether this message ends our side
+ * @returns what `sink.sendParts` returns
+ */
+export function sendEnvelope(
+  sink: PartsSink,
+  parts: readonly Uint8Array[],
+  length: number,
+  compressed: boolean,
+  end = false,
+): Promise<void> {
+  return sink.sendParts(
+    [envelopePrefix(length, compressed), ...parts],
+    length + ENVELOPE_HEADER,
+    end,
+  );
+}
+
 /** Compact the chunk queue once this many consumed slots pile up. */
 const COMPACT_AFTER = 64;
 

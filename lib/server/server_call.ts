@@ -31,11 +31,7 @@ import { Metadata } from "../grpc/metadata.ts";
 import { encodeGrpcMessage } from "../grpc/percent.ts";
 import { encodeStatusDetails } from "../grpc/status_details.ts";
 import { encodeBase64 } from "../grpc/base64.ts";
-import {
-  ENVELOPE_HEADER,
-  EnvelopeDecoder,
-  envelopePrefix,
-} from "../grpc/envelope.ts";
+import { EnvelopeDecoder, sendEnvelope } from "../grpc/envelope.ts";
 import {
   type Compression,
   type CompressionRegistry,
@@ -496,12 +492,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     compressed: boolean,
     wait: boolean,
   ): Promise<void> | void {
-    // The 5-byte prefix rides in front of the pieces without joining them.
-    const prefix = envelopePrefix(length, compressed);
-    const sent = this.#stream.sendParts(
-      [prefix, ...parts],
-      length + ENVELOPE_HEADER,
-    );
+    const sent = sendEnvelope(this.#stream, parts, length, compressed);
     if (sent === HANDED_OVER) return;
     const settled = sent.catch(() => {});
     if (wait) return settled;

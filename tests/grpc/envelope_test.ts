@@ -3,6 +3,7 @@ import {
   encodeEnvelope,
   ENVELOPE_HEADER,
   EnvelopeDecoder,
+  sendEnvelope,
   writeEnvelopeHeader,
 } from "../../lib/grpc/envelope.ts";
 import { GrpcError } from "../../lib/grpc/grpc_error.ts";
@@ -244,4 +245,23 @@ Deno.test("EnvelopeDecoder in transient mode survives the reuse of one input buf
     }
   });
   assert.equal(decoder.buffered, 0);
+});
+
+Deno.test("sendEnvelope() puts the prefix in front of the pieces, unjoined", async () => {
+  const calls: Array<[Uint8Array[], number, boolean | undefined]> = [];
+  const sink = {
+    sendParts(parts: readonly Uint8Array[], length: number, end?: boolean) {
+      calls.push([[...parts], length, end]);
+      return Promise.resolve();
+    },
+  };
+  const a = new Uint8Array([1, 2]), b = new Uint8Array([3]);
+  await sendEnvelope(sink, [a, b], 3, true, true);
+  assert.equal(calls.length, 1);
+  const [parts, length, end] = calls[0];
+  assert.deepEqual(parts[0], new Uint8Array([1, 0, 0, 0, 3]));
+  assert.equal(parts[1], a);
+  assert.equal(parts[2], b);
+  assert.equal(length, 8);
+  assert.equal(end, true);
 });
