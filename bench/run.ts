@@ -248,16 +248,18 @@ function kv(p: Record<string, number>): string[] {
   return Object.entries(p).map(([k, v]) => `${k}=${v}`);
 }
 
-async function runGrpc(
+/** One client run against a fresh server; W5 also reads its idle RSS. */
+async function runOnce(
   o: Options,
   client: string,
   server: string,
   workload: string,
+  params: Record<string, number>,
 ): Promise<Record<string, number>> {
   const srv = await startServer(IMPLS[server].server, READY_TIMEOUT_MS);
   try {
     const extra: Record<string, number> = {};
-    const args = kv(o.params[workload]);
+    const args = kv(params);
     if (workload === "w5") {
       await settle(IDLE_SETTLE_MS);
       extra.server_rss_idle_kib = srv.rssKib();
@@ -267,20 +269,33 @@ async function runGrpc(
       [...IMPLS[client].client, String(srv.port), workload, ...args],
       o.timeoutMs,
     );
-    if (workload === "w5" && result.server_rss_kib > 0) {
-      // Cold → N held streams includes one-time warm-up (JIT code, heap
-      // sizing); what one more held stream costs is the slope between a
-      // fresh server holding N and another fresh server holding 3N (2N
-      // streams apart, so a MiB of GC noise moves it by half a KiB).
-      const n = o.params.w5.streams;
-      extra.server_kib_per_stream =
-        (await w5Rss(o, client, server, 3 * n) - result.server_rss_kib) /
-        (2 * n);
-    }
     return { ...result, ...extra };
   } finally {
     await srv.stop();
   }
+}
+
+async function runGrpc(
+  o: Options,
+  client: string,
+  server: string,
+  workload: string,
+): Promise<Record<string, number>> {
+  const result = await runOnce(o, client, server, workload, o.params[workload]);
+  if (workload === "w5" && result.server_rss_kib > 0) {
+    // Cold → N held streams includes one-time warm-up (JIT code, heap
+    // sizing); what one more held stream costs is the slope between a
+    // fresh server holding N and another fresh server holding 3N (2N
+    // streams apart, so a MiB of GC noise moves it by half a KiB).
+    const n = o.params.w5.streams;
+    const thrice = await runOnce(o, client, server, "w5", {
+      ...o.params.w5,
+      streams: 3 * n,
+    });
+    result.server_kib_per_stream =
+      (thrice.server_rss_kib - result.server_rss_kib) / (2 * n);
+  }
+  return result;
 }
 
 /**
@@ -316,32 +331,6 @@ async function runScale(
       w1_time_10x: many.seconds / few.seconds,
       w2_rate_10x: wide.calls_per_s / narrow.calls_per_s,
     };
-  } finally {
-    await srv.stop();
-  }
-}
-
-/** Server RSS (KiB) with `streams` held streams, on a fresh server. */
-async function w5Rss(
-  o: Options,
-  client: string,
-  server: string,
-  streams: number,
-): Promise<number> {
-  const srv = await startServer(IMPLS[server].server, READY_TIMEOUT_MS);
-  try {
-    await settle(IDLE_SETTLE_MS);
-    const result = await runJson(
-      [
-        ...IMPLS[client].client,
-        String(srv.port),
-        "w5",
-        ...kv({ ...o.params.w5, streams }),
-        `server_pid=${srv.pid}`,
-      ],
-      o.timeoutMs,
-    );
-    return result.server_rss_kib;
   } finally {
     await srv.stop();
   }
