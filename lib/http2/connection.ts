@@ -53,6 +53,7 @@ import {
   validateFieldBlock,
 } from "./header_validation.ts";
 import { type Deferred, deferred } from "../util/deferred.ts";
+import { StreamTable } from "./stream_table.ts";
 
 /** The byte transport under a connection; `Deno.Conn` fits. */
 export interface Transport {
@@ -151,7 +152,7 @@ export class Http2Connection implements AsyncDisposable {
   readonly #writer = new FrameWriter();
   readonly #hpackIn: HpackDecoder;
   readonly #hpackOut = new HpackEncoder();
-  readonly #streams = new Map<number, Http2Stream>();
+  readonly #streams = new StreamTable<Http2Stream>();
   readonly #connSend = new SendWindow(DEFAULT_SETTINGS.initialWindowSize);
   readonly #scheduler: SendScheduler = new SendScheduler({
     writer: this.#writer,
@@ -443,7 +444,7 @@ export class Http2Connection implements AsyncDisposable {
   #assignId(stream: Http2Stream): void {
     stream.id = this.#nextStreamId;
     this.#nextStreamId += 2;
-    this.#streams.set(stream.id, stream);
+    this.#streams.add(stream);
     // The stream was created with the peer's initial window known then (the
     // protocol default if it opened before the peer's SETTINGS); nothing was
     // sent on it yet, so start from the value in force now (§6.9.2).
@@ -838,7 +839,7 @@ export class Http2Connection implements AsyncDisposable {
     stream.headersReceived = true;
     stream.remoteEnded = endStream;
     stream.contentLength = declared;
-    this.#streams.set(id, stream);
+    this.#streams.add(stream);
     this.#activeStreams++;
     this.#deliver(stream, () => {
       const handler = onStream(stream, fields, endStream);
@@ -1223,7 +1224,7 @@ export class Http2Connection implements AsyncDisposable {
     };
     finalWrite().catch(() => {}).finally(closeSocket);
     const streamError = error ?? new ConnectionClosedError("connection closed");
-    for (const stream of [...this.#streams.values()]) {
+    for (const stream of this.#streams.values()) {
       this.#closeStream(stream, this.#goawayErrorFor(stream) ?? streamError);
     }
     for (const stream of this.#scheduler.waiting()) {
