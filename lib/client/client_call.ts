@@ -155,7 +155,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
    */
   async start(
     conn: Http2Connection,
-    headers: HeaderField[],
+    headers: readonly HeaderField[],
     first?: Uint8Array | EncodedMessage,
   ): Promise<void> {
     let stream: Http2Stream;

@@ -189,11 +189,16 @@ class Shared {
   /** The fixed part of a method's request header, built once per path. */
   readonly #prefixes = new Map<string, readonly HeaderField[]>();
 
-  headers(req: AnyRequest, compression: string | undefined): HeaderField[] {
+  headers(
+    req: AnyRequest,
+    compression: string | undefined,
+  ): readonly HeaderField[] {
     let prefix = this.#prefixes.get(req.path);
     if (prefix === undefined) {
       const ch = this.channel;
-      prefix = [
+      // Frozen: a call with nothing else to send passes it as is, and the
+      // HPACK encoder sends its remembered block.
+      prefix = Object.freeze<HeaderField[]>([
         [":method", "POST"],
         [":scheme", ch.scheme],
         [":path", req.path],
@@ -202,19 +207,20 @@ class Shared {
         ["te", "trailers"],
         ["user-agent", USER_AGENT],
         ["grpc-accept-encoding", this.compressions.acceptEncoding],
-      ];
+      ]);
       this.#prefixes.set(req.path, prefix);
     }
+    const name = compression ?? this.options.sendCompression;
+    const encoded = name !== undefined && name !== "identity";
+    const lazy = req instanceof CallRequest ? req.hasMetadata : undefined;
+    const metadata = lazy ?? req.metadata.size > 0;
+    if (req.deadline === undefined && !encoded && !metadata) return prefix;
     const fields = prefix.slice();
     if (req.deadline !== undefined) {
       fields.push(["grpc-timeout", encodeTimeout(req.deadline - Date.now())]);
     }
-    const name = compression ?? this.options.sendCompression;
-    if (name !== undefined && name !== "identity") {
-      fields.push(["grpc-encoding", name]);
-    }
-    const lazy = req instanceof CallRequest ? req.hasMetadata : undefined;
-    if (lazy ?? req.metadata.size > 0) {
+    if (encoded) fields.push(["grpc-encoding", name]);
+    if (metadata) {
       for (const field of req.metadata.toHeaders()) fields.push(field);
     }
     return fields;

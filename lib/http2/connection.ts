@@ -47,11 +47,7 @@ import { IdMemory } from "./id_memory.ts";
 import { withTimeout } from "../util/abort.ts";
 import { PingTracker } from "./ping_tracker.ts";
 import { HeaderBlockAssembler } from "./header_block.ts";
-import {
-  contentLength,
-  type FieldBlockKind,
-  validateFieldBlock,
-} from "./header_validation.ts";
+import { FieldBlockChecker, type FieldBlockKind } from "./header_validation.ts";
 import { type Deferred, deferred } from "../util/deferred.ts";
 import { StreamTable } from "./stream_table.ts";
 
@@ -153,6 +149,7 @@ export class Http2Connection implements AsyncDisposable {
   readonly #hpackIn: HpackDecoder;
   readonly #hpackOut = new HpackEncoder();
   readonly #streams = new StreamTable<Http2Stream>();
+  readonly #checker = new FieldBlockChecker();
   readonly #connSend = new SendWindow(DEFAULT_SETTINGS.initialWindowSize);
   readonly #scheduler: SendScheduler = new SendScheduler({
     writer: this.#writer,
@@ -746,7 +743,7 @@ export class Http2Connection implements AsyncDisposable {
     }
     let kind: FieldBlockKind = "trailers";
     if (!stream.headersReceived && this.role === "client") kind = "response";
-    const problem = validateFieldBlock(decoded.fields, kind);
+    const problem = this.#checker.check(decoded.fields, kind);
     if (problem !== undefined) {
       throw new StreamError(id, ErrorCode.PROTOCOL_ERROR, problem);
     }
@@ -814,11 +811,12 @@ export class Http2Connection implements AsyncDisposable {
       this.#sendReset(id, ErrorCode.NO_ERROR);
       return;
     }
-    const declared = contentLength(fields);
-    const problem = validateFieldBlock(fields, "request") ??
-      (Number.isNaN(declared) || (endStream && declared > 0)
-        ? "bad content-length"
-        : undefined);
+    const checker = this.#checker;
+    let problem = checker.check(fields, "request");
+    const declared = checker.contentLength;
+    problem ??= Number.isNaN(declared) || (endStream && declared > 0)
+      ? "bad content-length"
+      : undefined;
     if (problem !== undefined) {
       this.#sendReset(id, ErrorCode.PROTOCOL_ERROR);
       return;

@@ -133,3 +133,62 @@ function hasUppercase(name: string): boolean {
   }
   return false;
 }
+
+/** How many recently validated field lists are remembered. */
+const MEMO_SLOTS = 4;
+
+/**
+ * {@linkcode validateFieldBlock} and {@linkcode contentLength} for one
+ * connection, remembering the last few lists that passed: the HPACK decoder
+ * returns the very same list object when a block repeats (gRPC sends the
+ * same headers on every call), so a repeat is recognised by identity.
+ *
+ * @example Check a request twice
+ * ```ts
+ * import { FieldBlockChecker } from "./header_validation.ts";
+ * const checker = new FieldBlockChecker();
+ * const fields: [string, string][] = [[":method", "POST"], [":scheme", "http"], [":path", "/a"]];
+ * checker.check(fields, "request"); // undefined (validated)
+ * checker.check(fields, "request"); // undefined (remembered)
+ * console.log(checker.contentLength); // -1
+ * ```
+ */
+export class FieldBlockChecker {
+  readonly #lists: Array<ReadonlyArray<readonly [string, string]> | null> =
+    new Array(MEMO_SLOTS).fill(null);
+  readonly #kinds: FieldBlockKind[] = new Array(MEMO_SLOTS).fill("request");
+  readonly #lengths: number[] = new Array(MEMO_SLOTS).fill(-1);
+  #next = 0;
+  /** The content-length of the list last checked (-1 absent, NaN bad). */
+  contentLength = -1;
+
+  /**
+   * Validates `fields` as `kind` and sets {@linkcode contentLength}.
+   *
+   * @param fields the decoded fields, in order
+   * @param kind request, response or trailers
+   * @returns undefined when well formed, else why not
+   */
+  check(
+    fields: ReadonlyArray<readonly [string, string]>,
+    kind: FieldBlockKind,
+  ): string | undefined {
+    for (let i = 0; i < MEMO_SLOTS; i++) {
+      if (this.#lists[i] === fields && this.#kinds[i] === kind) {
+        this.contentLength = this.#lengths[i];
+        return undefined;
+      }
+    }
+    const length = contentLength(fields);
+    this.contentLength = length;
+    const problem = validateFieldBlock(fields, kind);
+    if (problem === undefined) {
+      const slot = this.#next;
+      this.#next = (slot + 1) % MEMO_SLOTS;
+      this.#lists[slot] = fields;
+      this.#kinds[slot] = kind;
+      this.#lengths[slot] = length;
+    }
+    return problem;
+  }
+}

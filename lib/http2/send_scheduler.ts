@@ -148,7 +148,10 @@ export class SendScheduler {
 
   #compact(from: number): void {
     if (from === 0) return;
-    this.#writable = this.#writable.slice(from);
+    if (from === this.#writable.length) {
+      // The usual case: everything was written. Reuse the array.
+      this.#writable.length = 0;
+    } else this.#writable = this.#writable.slice(from);
     this.#head = 0;
   }
 

@@ -72,7 +72,10 @@ export interface CallStart {
 }
 
 const STATUS_OK: HeaderField = ["grpc-status", "0"];
-const ACCEPT_ENCODING = new Map<string, HeaderField>();
+/** Response headers without compression or custom fields, by accept-encoding. */
+const PLAIN_HEADERS = new Map<string, readonly HeaderField[]>();
+/** Trailers of a call that ended OK without custom trailers. */
+const OK_TRAILERS: readonly HeaderField[] = Object.freeze([STATUS_OK]);
 
 const RESPONSE_HEADER_BASE: ReadonlyArray<HeaderField> = [
   [":status", "200"],
@@ -246,18 +249,26 @@ export class ServerCall implements StreamHandler, ServerContext {
   sendHeader(): void {
     if (this.#headerSent || this.#done) return;
     this.#headerSent = true;
+    // The usual header is one frozen list per accept-encoding value: the
+    // HPACK encoder then sends its remembered block.
+    const accept = this.#options.compressions.acceptEncoding;
+    let plain = PLAIN_HEADERS.get(accept);
+    if (!plain) {
+      plain = Object.freeze([
+        ...RESPONSE_HEADER_BASE,
+        ["grpc-accept-encoding", accept],
+      ]) as readonly HeaderField[];
+      PLAIN_HEADERS.set(accept, plain);
+    }
+    if (!this.#sendCompression && !this.#responseHeader) {
+      this.#stream.sendHeaders(plain);
+      return;
+    }
     const fields: HeaderField[] = RESPONSE_HEADER_BASE.slice();
     if (this.#sendCompression) {
       fields.push(["grpc-encoding", this.#sendCompression.name]);
     }
-    // Header tuples are only read by the HPACK encoder: share them.
-    const accept = this.#options.compressions.acceptEncoding;
-    let acceptField = ACCEPT_ENCODING.get(accept);
-    if (!acceptField) {
-      acceptField = ["grpc-accept-encoding", accept];
-      ACCEPT_ENCODING.set(accept, acceptField);
-    }
-    fields.push(acceptField);
+    fields.push(plain[plain.length - 1]);
     if (this.#responseHeader) {
       for (const field of this.#responseHeader.toHeaders()) fields.push(field);
     }
@@ -517,12 +528,14 @@ export class ServerCall implements StreamHandler, ServerContext {
       this.#stream.sendHeaders(fields, true);
       return;
     }
-    const fields: HeaderField[] = [];
-    appendStatus(fields, error);
-    if (trailer) {
-      for (const field of trailer.toHeaders()) {
-        fields.push(field);
+    let fields: readonly HeaderField[] = OK_TRAILERS;
+    if (error || trailer) {
+      const list: HeaderField[] = [];
+      appendStatus(list, error);
+      if (trailer) {
+        for (const field of trailer.toHeaders()) list.push(field);
       }
+      fields = list;
     }
     try {
       this.#stream.sendHeaders(fields, true);

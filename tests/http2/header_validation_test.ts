@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   contentLength,
+  FieldBlockChecker,
   type FieldBlockKind,
   validateFieldBlock,
 } from "../../lib/http2/header_validation.ts";
@@ -198,4 +199,27 @@ Deno.test("contentLength() is NaN for a non-decimal value or conflicting repeats
     contentLength([["content-length", "7"], ["content-length", "7"]]),
     7,
   );
+});
+
+Deno.test("FieldBlockChecker remembers lists that passed, by identity and kind", () => {
+  const checker = new FieldBlockChecker();
+  const request: [string, string][] = [
+    [":method", "POST"],
+    [":scheme", "http"],
+    [":path", "/a"],
+    ["content-length", "5"],
+  ];
+  assert.equal(checker.check(request, "request"), undefined);
+  assert.equal(checker.contentLength, 5);
+  const trailers: [string, string][] = [["grpc-status", "0"]];
+  assert.equal(checker.check(trailers, "trailers"), undefined);
+  assert.equal(checker.contentLength, -1);
+  assert.equal(checker.check(request, "request"), undefined);
+  assert.equal(checker.contentLength, 5, "remembered with its length");
+  // The same list as another kind is checked as that kind.
+  assert.match(checker.check(request, "trailers") ?? "", /pseudo-header/);
+  // A bad list is never remembered.
+  const bad: [string, string][] = [["Upper", "x"]];
+  assert.match(checker.check(bad, "trailers") ?? "", /uppercase/);
+  assert.match(checker.check(bad, "trailers") ?? "", /uppercase/);
 });

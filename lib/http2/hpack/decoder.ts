@@ -50,14 +50,30 @@ export interface HpackDecoderOptions {
  * ```
  */
 export interface DecodedHeaders {
-  /** The header fields in block order. */
-  fields: HeaderField[];
+  /**
+   * The header fields in block order. Read-only: a block repeating one
+   * decoded before (same bytes, table unchanged) returns the same object.
+   */
+  readonly fields: HeaderField[];
   /**
    * True when the list exceeded `maxHeaderListSize`: fields past the limit
    * were dropped, but the whole block was still processed so the dynamic
    * table stays in sync with the peer's encoder.
    */
-  oversize: boolean;
+  readonly oversize: boolean;
+}
+
+/** Blocks up to this size are remembered, to answer repeats at once. */
+const REPEAT_MAX = 64;
+/** How many recent blocks are remembered (request, response, trailers...). */
+const REPEAT_SLOTS = 4;
+
+/** A remembered block: its bytes live in the decoder's repeat buffer. */
+interface Repeat {
+  length: number;
+  version: number;
+  limit: number;
+  result: DecodedHeaders;
 }
 
 /**
@@ -89,6 +105,13 @@ export class HpackDecoder {
   #maxTableSize: number;
   #updateRequired = false;
   #cursor: Cursor = { pos: 0 };
+  // gRPC repeats the same few blocks (all indexed fields) on every call;
+  // decoding them again would give the same list, so keep the last results.
+  #repeatBytes = new Uint8Array(REPEAT_MAX * REPEAT_SLOTS);
+  #repeats: Array<Repeat | undefined> = new Array(REPEAT_SLOTS).fill(
+    undefined,
+  );
+  #nextRepeat = 0;
 
   /**
    * Creates a decoder with an empty dynamic table.
@@ -154,6 +177,49 @@ export class HpackDecoder {
    * limit or after a field, or a missing size update after a lowered limit.
    */
   decode(block: Uint8Array): DecodedHeaders {
+    const table = this.#table;
+    const small = block.length <= REPEAT_MAX && block.length > 0 &&
+      !this.#updateRequired;
+    if (small) {
+      const known = this.#repeated(block);
+      if (known !== undefined) return known;
+    }
+    const version = table.version;
+    const result = this.#decode(block);
+    if (small && table.version === version) this.#remember(block, result);
+    return result;
+  }
+
+  #repeated(block: Uint8Array): DecodedHeaders | undefined {
+    const version = this.#table.version;
+    const bytes = this.#repeatBytes;
+    for (let slot = 0; slot < REPEAT_SLOTS; slot++) {
+      const r = this.#repeats[slot];
+      if (
+        r === undefined || r.length !== block.length ||
+        r.version !== version || r.limit !== this.maxHeaderListSize
+      ) continue;
+      let i = 0;
+      const base = slot * REPEAT_MAX;
+      while (i < block.length && bytes[base + i] === block[i]) i++;
+      if (i === block.length) return r.result;
+    }
+    return undefined;
+  }
+
+  #remember(block: Uint8Array, result: DecodedHeaders): void {
+    const slot = this.#nextRepeat;
+    this.#nextRepeat = (slot + 1) % REPEAT_SLOTS;
+    this.#repeatBytes.set(block, slot * REPEAT_MAX);
+    this.#repeats[slot] = {
+      length: block.length,
+      version: this.#table.version,
+      limit: this.maxHeaderListSize,
+      result,
+    };
+  }
+
+  #decode(block: Uint8Array): DecodedHeaders {
     const fields: HeaderField[] = [];
     const table = this.#table;
     const cursor = this.#cursor;

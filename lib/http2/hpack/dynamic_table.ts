@@ -68,6 +68,7 @@ export class DynamicTable {
   #size = 0;
   #maxSize: number;
   #inserted = 0; // entries ever added; the newest has number #inserted - 1
+  #version = 0;
   #byName: Map<string, number> | undefined;
   #byField: Map<string, Map<string, number>> | undefined;
 
@@ -103,6 +104,14 @@ export class DynamicTable {
   }
 
   /**
+   * Changes whenever the table does (insertion, eviction, new maximum): a
+   * block encoded or decoded at one version means the same at that version.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /**
    * Changes the maximum size, evicting the oldest entries until the table
    * fits (RFC 7541 §4.3).
    *
@@ -110,6 +119,7 @@ export class DynamicTable {
    */
   setMaxSize(maxSize: number): void {
     this.#maxSize = checkSize(maxSize);
+    this.#version++;
     while (this.#size > maxSize) this.#evict();
   }
 
@@ -122,6 +132,7 @@ export class DynamicTable {
    * @param value The field value.
    */
   add(name: string, value: string): void {
+    this.#version++;
     const entrySize = name.length + value.length + ENTRY_OVERHEAD;
     if (entrySize > this.#maxSize) {
       while (this.#count > 0) this.#evict();

@@ -144,6 +144,10 @@ export class HpackEncoder {
   #pendingMin = -1;
   #pendingFinal = -1;
   #out = new ByteWriter(512);
+  // Blocks of frozen header lists, by list: gRPC sends the same few lists on
+  // every call, and once their fields are in the table the bytes repeat for
+  // as long as the table does not change.
+  #frozen = new WeakMap<object, { version: number; bytes: Uint8Array }>();
 
   /**
    * Creates an encoder with an empty dynamic table.
@@ -207,7 +211,8 @@ export class HpackEncoder {
    * Encodes a header list into one header block. Names must already be
    * lowercase (RFC 9113 §8.2.1); names and values are Latin-1 strings.
    * A field whose third element is true is sent never indexed (§6.2.3), as
-   * are fields whose name is in `neverIndex`.
+   * are fields whose name is in `neverIndex`. The block of a frozen list is
+   * remembered and sent again as long as the dynamic table is unchanged.
    *
    * @param fields The header list, in order.
    * @param transient When true, the result is a view into the encoder's own
@@ -231,9 +236,23 @@ export class HpackEncoder {
       this.#table.setMaxSize(this.#pendingFinal);
       this.#pendingMin = this.#pendingFinal = -1;
     }
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i];
-      this.#field(field[0], field[1], field[2] === true);
+    const table = this.#table;
+    const frozen = out.length === 0 && Object.isFrozen(fields);
+    const version = table.version;
+    const known = frozen ? this.#frozen.get(fields) : undefined;
+    if (known !== undefined && known.version === version) {
+      out.reserve(known.bytes.length);
+      out.bytes.set(known.bytes);
+      out.length = known.bytes.length;
+    } else {
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i];
+        this.#field(field[0], field[1], field[2] === true);
+      }
+      // Only a block that left the table as it was can be sent again as is.
+      if (frozen && table.version === version) {
+        this.#frozen.set(fields, { version, bytes: keep(out) });
+      }
     }
     if (transient) {
       const view = out.bytes.subarray(0, out.length);
@@ -329,4 +348,22 @@ function checkSize(size: number): number {
     throw new RangeError(`invalid HPACK table size: ${size}`);
   }
   return size;
+}
+
+/** Remembered blocks are copied into shared slabs of this size. */
+const KEEP_SLAB = 4096;
+let keepSlab = new Uint8Array(KEEP_SLAB);
+let keepUsed = 0;
+
+/** A lasting copy of what `out` holds (a slab view: no allocation each). */
+function keep(out: ByteWriter): Uint8Array {
+  const n = out.length;
+  if (n > KEEP_SLAB / 4) return out.bytes.slice(0, n);
+  if (keepUsed + n > KEEP_SLAB) {
+    keepSlab = new Uint8Array(KEEP_SLAB);
+    keepUsed = 0;
+  }
+  const copy = keepSlab.subarray(keepUsed, keepUsed += n);
+  copy.set(out.bytes.subarray(0, n));
+  return copy;
 }

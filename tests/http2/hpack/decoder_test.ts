@@ -174,3 +174,27 @@ Deno.test("decode() of an empty block yields no fields", () => {
     oversize: false,
   });
 });
+
+Deno.test("a repeated block returns the same list until the table changes", () => {
+  const decoder = new HpackDecoder();
+  // :method POST, then "x: 1" added to the table (literal with indexing).
+  const first = new Uint8Array([0x83, 0x40, 0x01, 0x78, 0x01, 0x31]);
+  assert.deepEqual(decoder.decode(first).fields, [[":method", "POST"], [
+    "x",
+    "1",
+  ]]);
+  // Indexed only: :method POST and the dynamic entry 62.
+  const repeat = new Uint8Array([0x83, 0xbe]);
+  const a = decoder.decode(repeat);
+  const b = decoder.decode(repeat.slice());
+  assert.equal(b, a, "same bytes, same table: the remembered result");
+  assert.deepEqual(a.fields, [[":method", "POST"], ["x", "1"]]);
+  // A new entry shifts the indices: 62 is now "y: 2".
+  decoder.decode(new Uint8Array([0x40, 0x01, 0x79, 0x01, 0x32]));
+  const c = decoder.decode(repeat);
+  assert.notEqual(c, a);
+  assert.deepEqual(c.fields, [[":method", "POST"], ["y", "2"]]);
+  // A lower header list limit applies to remembered blocks too.
+  decoder.maxHeaderListSize = 40;
+  assert.equal(decoder.decode(repeat).oversize, true);
+});

@@ -222,3 +222,25 @@ Deno.test("encode() round-trips random header lists across many blocks with evic
     }
   }
 });
+
+Deno.test("a frozen list's block is remembered while the table is unchanged", () => {
+  const frozen = Object.freeze<[string, string][]>([
+    [":status", "200"],
+    ["content-type", "application/grpc"],
+  ]);
+  const encoder = new HpackEncoder();
+  const reference = new HpackEncoder();
+  const decoder = new HpackDecoder();
+  for (let i = 0; i < 3; i++) {
+    const block = encoder.encode(frozen);
+    assert.deepEqual(block, reference.encode([...frozen]));
+    assert.deepEqual(decoder.decode(block).fields, frozen);
+  }
+  // Another list adds an entry: indices move, the block is encoded again.
+  const other: [string, string][] = [["x-other", "1"]];
+  decoder.decode(encoder.encode(other));
+  reference.encode(other);
+  const after = encoder.encode(frozen, true);
+  assert.deepEqual(after, reference.encode([...frozen]));
+  assert.deepEqual(decoder.decode(after).fields, frozen);
+});
