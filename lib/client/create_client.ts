@@ -162,7 +162,26 @@ class Shared {
     this.invoke = next;
   }
 
+  // The options of calls without a per-call compression, made once.
+  #defaultOptions: [ClientCallOptions?, ClientCallOptions?] = [];
+
   callOptions(
+    method: DescMethod,
+    singleResponse: boolean,
+    compression: string | undefined,
+  ): ClientCallOptions {
+    if (compression === undefined) {
+      const slot = singleResponse ? 0 : 1;
+      return this.#defaultOptions[slot] ??= this.#makeOptions(
+        method,
+        singleResponse,
+        undefined,
+      );
+    }
+    return this.#makeOptions(method, singleResponse, compression);
+  }
+
+  #makeOptions(
     method: DescMethod,
     singleResponse: boolean,
     compression: string | undefined,
@@ -228,6 +247,7 @@ class Shared {
 
   /** Arms the deadline and the signal; returns the disarm function. */
   watch(call: ClientCall, req: AnyRequest): () => void {
+    if (req.deadline === undefined && !req.signal) return NOTHING_TO_DISARM;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (req.deadline !== undefined) {
       const remaining = req.deadline - Date.now();
@@ -425,6 +445,8 @@ class CallRequest implements RequestExtras {
 }
 
 const PATHS = new WeakMap<DescMethod, string>();
+
+function NOTHING_TO_DISARM(): void {}
 
 function makeRequest(
   method: DescMethod,

@@ -23,7 +23,7 @@ import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { parseTimeout } from "../grpc/timeout.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
-import { CompressionRegistry } from "../grpc/compression.ts";
+import { type Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../grpc/envelope.ts";
 import type { ServiceImpl } from "./handler.ts";
 import type {
@@ -73,6 +73,16 @@ interface Route {
   invoke: (request: ServerRequest) => ServerResponse | Promise<ServerResponse>;
 }
 
+/** What a request header says, once checked. */
+interface ParsedRequest {
+  route: Route;
+  /** Fields that may become metadata (shared by repeats: read-only). */
+  userFields: HeaderField[];
+  timeoutMs: number | undefined;
+  requestEncoding: Compression | undefined;
+  acceptEncoding: string | undefined;
+}
+
 /**
  * A gRPC server.
  *
@@ -118,6 +128,9 @@ export class Server implements AsyncDisposable {
    */
   add<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): this {
     const handlers = impl as Record<string, AnyHandler | undefined>;
+    // Routes change: a remembered parse may name a replaced one.
+    this.#lastFields = undefined;
+    this.#lastParsed = undefined;
     for (const method of service.methods) {
       const handler = handlers[method.localName];
       if (typeof handler !== "function") continue;
@@ -209,12 +222,45 @@ export class Server implements AsyncDisposable {
     conn.closed.then(() => this.#connections.delete(conn));
   }
 
+  // The last request header parsed: the HPACK decoder returns the very same
+  // list when a client repeats its header block (every call of a method
+  // without metadata or deadline), so a repeat skips the parsing.
+  #lastFields: HeaderField[] | undefined;
+  #lastParsed: ParsedRequest | undefined;
+
   #onStream(
     stream: Http2Stream,
     fields: HeaderField[],
     endStream: boolean,
     peer: string,
   ): StreamHandler {
+    let parsed = fields === this.#lastFields ? this.#lastParsed : undefined;
+    if (parsed === undefined) {
+      parsed = this.#parseRequest(stream, fields);
+      if (parsed === undefined) return IGNORE;
+      this.#lastFields = fields;
+      this.#lastParsed = parsed;
+    }
+    const timeoutMs = parsed.timeoutMs;
+    const start: CallStart = {
+      method: parsed.route.method,
+      invoke: parsed.route.invoke,
+      fields: parsed.userFields,
+      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+      requestEncoding: parsed.requestEncoding,
+      acceptEncoding: parsed.acceptEncoding,
+      peer,
+    };
+    const call = new ServerCall(stream, start, this.#callOptions);
+    if (endStream) queueMicrotask(() => call.onRequestEnd());
+    return call;
+  }
+
+  /** Reads a request header; answers and returns undefined if unusable. */
+  #parseRequest(
+    stream: Http2Stream,
+    fields: HeaderField[],
+  ): ParsedRequest | undefined {
     let path = "";
     let method = "";
     let contentType: string | undefined;
@@ -262,7 +308,7 @@ export class Server implements AsyncDisposable {
         [],
         415,
       );
-      return IGNORE;
+      return undefined;
     }
     if (method !== "POST") {
       sendTrailersOnly(
@@ -271,7 +317,7 @@ export class Server implements AsyncDisposable {
         [],
         405,
       );
-      return IGNORE;
+      return undefined;
     }
     const route = this.#routes.get(path);
     if (!route) {
@@ -279,7 +325,7 @@ export class Server implements AsyncDisposable {
         stream,
         new GrpcError(Code.UNIMPLEMENTED, `unknown method ${path}`),
       );
-      return IGNORE;
+      return undefined;
     }
     let requestEncoding;
     if (encoding !== undefined && encoding !== "identity") {
@@ -296,7 +342,7 @@ export class Server implements AsyncDisposable {
             this.#callOptions.compressions.acceptEncoding,
           ]],
         );
-        return IGNORE;
+        return undefined;
       }
     }
     const timeoutMs = parseTimeout(timeout);
@@ -306,20 +352,9 @@ export class Server implements AsyncDisposable {
         stream,
         new GrpcError(Code.INTERNAL, `malformed grpc-timeout "${timeout}"`),
       );
-      return IGNORE;
+      return undefined;
     }
-    const start: CallStart = {
-      method: route.method,
-      invoke: route.invoke,
-      fields: userFields,
-      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
-      requestEncoding,
-      acceptEncoding,
-      peer,
-    };
-    const call = new ServerCall(stream, start, this.#callOptions);
-    if (endStream) queueMicrotask(() => call.onRequestEnd());
-    return call;
+    return { route, userFields, timeoutMs, requestEncoding, acceptEncoding };
   }
 
   /**
