@@ -12,6 +12,8 @@ import { FrameDecoder } from "../lib/http2/frame/decoder.ts";
 import { FrameWriter } from "../lib/http2/frame/writer.ts";
 import { encodeEnvelope, EnvelopeDecoder } from "../lib/grpc/envelope.ts";
 import { create, fromBinary, toBinary } from "../lib/protobuf.ts";
+import { encodeMessage } from "../lib/codec/binary_encoder.ts";
+import { decodeMessage } from "../lib/codec/binary_decoder.ts";
 import { HelloRequestSchema } from "../gen/helloworld/helloworld_pb.ts";
 import { PayloadSchema } from "../gen/bench/bench_pb.ts";
 
@@ -139,6 +141,22 @@ Deno.bench({
   group: "protobuf",
   fn() {
     fromBinary(HelloRequestSchema, HELLO_BIN);
+  },
+});
+
+Deno.bench({
+  name: "protobuf encode (lib/codec): HelloRequest",
+  group: "protobuf",
+  fn() {
+    encodeMessage(HelloRequestSchema, HELLO);
+  },
+});
+
+Deno.bench({
+  name: "protobuf decode (lib/codec): HelloRequest",
+  group: "protobuf",
+  fn() {
+    decodeMessage(HelloRequestSchema, HELLO_BIN);
   },
 });
 

@@ -15,6 +15,7 @@ export {
 export {
   BinaryReader,
   BinaryWriter,
+  getTextEncoding,
   WireType,
 } from "npm:@bufbuild/protobuf@2.17.0/wire";
 export type {

@@ -11,11 +11,11 @@ import {
   type DescMessage,
   type DescMethod,
   type DescService,
-  fromBinary,
   type Message,
   type MessageInitShape,
   type MessageShape,
 } from "../protobuf.ts";
+import { decodeMessage } from "../codec/binary_decoder.ts";
 import { encodeMessageParts } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
@@ -290,7 +290,7 @@ class Shared {
       if (outcome.error) throw outcome.error;
       let message: Message;
       try {
-        message = fromBinary(req.method.output, call.single!);
+        message = decodeMessage(req.method.output, call.single!);
       } catch (error) {
         throw new GrpcError(Code.INTERNAL, "cannot decode response message", {
           cause: error,

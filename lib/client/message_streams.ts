@@ -10,10 +10,10 @@
 import {
   create,
   type DescMessage,
-  fromBinary,
   type Message,
   type MessageInitShape,
 } from "../protobuf.ts";
+import { decodeMessage } from "../codec/binary_decoder.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 
@@ -96,7 +96,7 @@ export class ResponseMessages implements AsyncIterableIterator<Message> {
     if (result.done) return this.#finish().then(() => DONE);
     let message: Message;
     try {
-      message = fromBinary(this.#schema, result.value);
+      message = decodeMessage(this.#schema, result.value);
     } catch (error) {
       return this.#onError(
         new GrpcError(Code.INTERNAL, "cannot decode response message", {

@@ -10,10 +10,10 @@ import {
   create,
   type DescMessage,
   type DescMethod,
-  fromBinary,
   type Message,
   type MessageInitShape,
 } from "../protobuf.ts";
+import { decodeMessage } from "../codec/binary_decoder.ts";
 import {
   type EncodedMessage,
   encodeMessageParts,
@@ -389,7 +389,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (this.#done) return;
     let message: Message;
     try {
-      message = fromBinary(this.method.input, bytes);
+      message = decodeMessage(this.method.input, bytes);
     } catch (error) {
       this.#fail(
         new GrpcError(Code.INTERNAL, "cannot decode request message", {
