@@ -23,6 +23,10 @@ const SLACK = 64 << 10;
 /** Bytes between writes that touch each page of a spare. */
 const PAGE = 4096;
 
+/** Size of the buffer freed once to set the allocator's large-chunk policy. */
+const PRIME = 4 << 20;
+let primed = false;
+
 let spare: WeakRef<Uint8Array> | undefined;
 /** Size of the spare a pending timer will prepare, or 0. */
 let preparing = 0;
@@ -36,6 +40,21 @@ function prepare(): void {
   // Touch every page now, off the critical path (the zero is already there).
   for (let i = 0; i < size; i += PAGE) bytes[i] = 0;
   spare = new WeakRef(bytes);
+}
+
+/**
+ * Frees one 4 MiB buffer at once, the first time large messages arrive.
+ * glibc's malloc serves large blocks with fresh `mmap`s (every page a fault)
+ * until a large block is freed; then it raises its mmap threshold to that
+ * size and serves later blocks from its heap, where freed memory is reused
+ * (mallopt(3), M_MMAP_THRESHOLD). Left alone, that first free waits for V8
+ * to collect a dead message buffer, dozens of large messages later; a
+ * detached `ArrayBuffer` frees its memory right away. Other allocators
+ * ignore it. Nothing is touched, so it costs an mmap and a munmap.
+ */
+function primeAllocator(): void {
+  primed = true;
+  new ArrayBuffer(PRIME).transfer(0);
 }
 
 /**
@@ -58,6 +77,7 @@ function prepare(): void {
  */
 export function largeBuffer(n: number): Uint8Array {
   if (n < PREPARE_FROM) return new Uint8Array(n);
+  if (!primed) primeAllocator();
   const ready = spare?.deref();
   let out: Uint8Array;
   if (ready !== undefined && ready.length >= n && ready.length - n < SLACK) {
