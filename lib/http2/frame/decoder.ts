@@ -268,7 +268,9 @@ export class FrameDecoder {
     }
     this.#offset = offset;
     if (this.#first === chunks.length) {
-      chunks.length = 0;
+      // Usually one chunk per read: pop() is cheaper than setting length.
+      if (chunks.length === 1) chunks.pop();
+      else chunks.length = 0;
       this.#first = 0;
     } else if (this.#first >= COMPACT_AT && this.#first * 2 >= chunks.length) {
       this.#chunks = chunks.slice(this.#first);

@@ -108,6 +108,12 @@ export interface HpackEncoderOptions {
   peerMaxTableSize?: number;
 }
 
+/** How many frozen lists' blocks an encoder remembers. */
+const KEPT = 8;
+/** Larger blocks are not remembered. */
+const KEPT_MAX = 1024;
+const EMPTY_BLOCK = new Uint8Array(0);
+
 /**
  * Encodes header lists for one direction of one HTTP/2 connection; every
  * block must be sent, in order, on that connection.
@@ -144,10 +150,13 @@ export class HpackEncoder {
   #pendingMin = -1;
   #pendingFinal = -1;
   #out = new ByteWriter(512);
-  // Blocks of frozen header lists, by list: gRPC sends the same few lists on
-  // every call, and once their fields are in the table the bytes repeat for
-  // as long as the table does not change.
-  #frozen = new WeakMap<object, { version: number; bytes: Uint8Array }>();
+  // Blocks of the last few frozen header lists, by identity: gRPC sends the
+  // same few lists on every call, and once their fields are in the table the
+  // bytes repeat for as long as the table does not change.
+  #keptLists: Array<object | undefined> = new Array(KEPT).fill(undefined);
+  #keptVersions: number[] = new Array(KEPT).fill(-1);
+  #keptBlocks: Uint8Array[] = new Array(KEPT).fill(EMPTY_BLOCK);
+  #nextKept = 0;
 
   /**
    * Creates an encoder with an empty dynamic table.
@@ -237,21 +246,37 @@ export class HpackEncoder {
       this.#pendingMin = this.#pendingFinal = -1;
     }
     const table = this.#table;
-    const frozen = out.length === 0 && Object.isFrozen(fields);
     const version = table.version;
-    const known = frozen ? this.#frozen.get(fields) : undefined;
-    if (known !== undefined && known.version === version) {
-      out.reserve(known.bytes.length);
-      out.bytes.set(known.bytes);
-      out.length = known.bytes.length;
+    let kept = -1;
+    for (let i = 0; i < KEPT; i++) {
+      if (this.#keptLists[i] === fields) {
+        kept = i;
+        break;
+      }
+    }
+    if (
+      kept >= 0 && this.#keptVersions[kept] === version && out.length === 0
+    ) {
+      const block = this.#keptBlocks[kept];
+      out.reserve(block.length);
+      out.bytes.set(block);
+      out.length = block.length;
     } else {
       for (let i = 0; i < fields.length; i++) {
         const field = fields[i];
         this.#field(field[0], field[1], field[2] === true);
       }
-      // Only a block that left the table as it was can be sent again as is.
-      if (frozen && table.version === version) {
-        this.#frozen.set(fields, { version, bytes: keep(out) });
+      // Only a block that left the table as it was can be sent again as is,
+      // and only a frozen list is sure to be the same list next time.
+      if (
+        table.version === version && out.length <= KEPT_MAX &&
+        Object.isFrozen(fields)
+      ) {
+        const slot = kept >= 0 ? kept : this.#nextKept;
+        if (kept < 0) this.#nextKept = (slot + 1) % KEPT;
+        this.#keptLists[slot] = fields;
+        this.#keptVersions[slot] = version;
+        this.#keptBlocks[slot] = keep(out);
       }
     }
     if (transient) {
@@ -358,7 +383,6 @@ let keepUsed = 0;
 /** A lasting copy of what `out` holds (a slab view: no allocation each). */
 function keep(out: ByteWriter): Uint8Array {
   const n = out.length;
-  if (n > KEEP_SLAB / 4) return out.bytes.slice(0, n);
   if (keepUsed + n > KEEP_SLAB) {
     keepSlab = new Uint8Array(KEEP_SLAB);
     keepUsed = 0;
