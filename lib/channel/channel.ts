@@ -33,6 +33,12 @@ export interface Channel extends AsyncDisposable {
    * @returns the connection; rejects with a `GrpcError` UNAVAILABLE
    */
   getConnection(signal?: AbortSignal): Promise<Http2Connection>;
+  /**
+   * A connection able to take a new stream now, without waiting, if there
+   * is one (calls then start in the same turn); else undefined, and callers
+   * use {@linkcode Channel.getConnection}.
+   */
+  readyConnection?(): Http2Connection | undefined;
   /** Closes every connection gracefully. */
   close(): Promise<void>;
 }
@@ -110,6 +116,13 @@ class DirectChannel implements Channel {
           ? `[${hostname}]:${port}`
           : `${hostname}:${port}`);
     }
+  }
+
+  readyConnection(): Http2Connection | undefined {
+    const current = this.#current;
+    return !this.#closed && current && current.isAvailable
+      ? current
+      : undefined;
   }
 
   getConnection(signal?: AbortSignal): Promise<Http2Connection> {

@@ -164,6 +164,40 @@ export class ClientCall implements StreamHandler, CallOutcome {
     } catch (error) {
       throw toGrpcError(error);
     }
+    this.#begin(stream, headers, first);
+  }
+
+  /**
+   * {@linkcode ClientCall.start} without waiting, when the connection can
+   * take a stream now (no await, so no event-loop hop before the write).
+   *
+   * @param conn a ready connection
+   * @param headers the request's field block
+   * @param first the only request message, for single-request calls
+   * @returns false when the connection cannot open a stream now (call
+   * `start()`), true when the call started
+   */
+  tryStart(
+    conn: Http2Connection,
+    headers: readonly HeaderField[],
+    first?: Uint8Array | EncodedMessage,
+  ): boolean {
+    let stream: Http2Stream | undefined;
+    try {
+      stream = conn.tryOpenStream(this);
+    } catch {
+      return false; // start() reports why
+    }
+    if (stream === undefined) return false;
+    this.#begin(stream, headers, first);
+    return true;
+  }
+
+  #begin(
+    stream: Http2Stream,
+    headers: readonly HeaderField[],
+    first: Uint8Array | EncodedMessage | undefined,
+  ): void {
     if (this.#finished) {
       stream.reset(ErrorCode.CANCEL);
       return;

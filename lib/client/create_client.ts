@@ -277,12 +277,15 @@ class Shared {
     );
     const disarm = this.watch(call, req);
     try {
-      const conn = await this.channel.getConnection(req.signal);
-      await call.start(
-        conn,
-        this.headers(req, compression),
-        encodeMessageParts(req.method.input, req.message),
-      );
+      // A ready connection takes the call in this turn: no await before the
+      // request is queued for the socket.
+      const conn = this.channel.readyConnection?.() ??
+        await this.channel.getConnection(req.signal);
+      const headers = this.headers(req, compression);
+      const first = encodeMessageParts(req.method.input, req.message);
+      if (!call.tryStart(conn, headers, first)) {
+        await call.start(conn, headers, first);
+      }
       const outcome = await call.outcome.promise;
       const extras = req as RequestExtras;
       if (extras.onHeader) extras.onHeader(outcome.header);

@@ -32,9 +32,12 @@ Deno.test("a channel opens a new connection for the next call once its connectio
   }) as Deno.NetAddr;
   await using channel = createChannel(`127.0.0.1:${addr.port}`);
   const client = createClient(Greeter, channel);
+  assert.equal(channel.readyConnection?.(), undefined, "none before a call");
   assert.equal((await client.sayHello({ name: "a" })).message, "Hello a");
   const first = await channel.getConnection();
+  assert.equal(channel.readyConnection?.(), first);
   await first.close();
+  assert.equal(channel.readyConnection?.(), undefined, "none once it closed");
   assert.equal((await client.sayHello({ name: "b" })).message, "Hello b");
   assert.notEqual(await channel.getConnection(), first);
   await server.shutdown();
