@@ -72,6 +72,28 @@ export class SendScheduler {
    * @param stream the stream
    */
   schedule(stream: Http2Stream): void {
+    if (
+      !this.#blocked && this.#head === this.#writable.length &&
+      !stream.scheduled && !stream.blockedOnStreamWindow && !stream.closed &&
+      this.#host.writer.length < WRITE_HIGH_WATER
+    ) {
+      // The usual case: no other stream waits. Drain this one directly,
+      // without the round-robin list.
+      const outcome = this.#drain(stream);
+      if (outcome === "empty") {
+        this.#host.scheduleFlush();
+        return;
+      }
+      if (outcome === "stream-window") {
+        stream.blockedOnStreamWindow = true;
+        this.#host.scheduleFlush();
+        return;
+      }
+      stream.scheduled = true;
+      this.#writable.push(stream);
+      this.pump();
+      return;
+    }
     if (!stream.scheduled && !stream.blockedOnStreamWindow) {
       stream.scheduled = true;
       this.#writable.push(stream);
