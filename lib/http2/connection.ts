@@ -86,7 +86,11 @@ export interface Http2ConnectionOptions {
    * Default 1,000.
    */
   maxResetsPerSecond?: number;
-  /** A new peer stream (server role). Returns the stream's handler. */
+  /**
+   * A new peer stream (server role). Returns the stream's handler. `fields`
+   * is read-only: a header block that repeats an earlier one hands over the
+   * same list.
+   */
   onStream?: (
     stream: Http2Stream,
     fields: HeaderField[],

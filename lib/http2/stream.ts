@@ -49,7 +49,8 @@ export interface StreamHandler {
   /**
    * A complete field block: the first is the request (server) or response
    * (client) header; a later one, always with `endStream`, is the trailers.
-   * 1xx responses are skipped by the connection.
+   * 1xx responses are skipped by the connection. `fields` is read-only: a
+   * header block that repeats an earlier one hands over the same list.
    */
   onHeaders(fields: HeaderField[], endStream: boolean): void;
   /**
