@@ -26,18 +26,23 @@ import {
   getTextEncoding,
   type MessageShape,
 } from "../protobuf.ts";
+import {
+  BOOL,
+  BYTES,
+  DOUBLE,
+  FIXED32,
+  FLOAT,
+  INT32,
+  isWellKnown,
+  SFIXED32,
+  SINT32,
+  STRING,
+  supportedMapKey,
+  supportedScalar,
+  UINT32,
+  wireType,
+} from "./scalar.ts";
 
-// ScalarType numbers (descriptor.proto FieldDescriptorProto.Type).
-const DOUBLE = 1;
-const FLOAT = 2;
-const INT32 = 5;
-const FIXED32 = 7;
-const BOOL = 8;
-const STRING = 9;
-const BYTES = 12;
-const UINT32 = 13;
-const SFIXED32 = 15;
-const SINT32 = 17;
 /** Nesting depth at which `fromBinary()` gives up (its default limit). */
 const RECURSION_LIMIT = 100;
 /** Strings up to this length are tried as ASCII first, as protobuf-es does. */
@@ -100,28 +105,6 @@ function planFor(schema: DescMessage): MessagePlan | null {
   return ok ? plan : null;
 }
 
-function supportedScalar(type: number): boolean {
-  return type === DOUBLE || type === FLOAT || type === INT32 ||
-    type === FIXED32 || type === BOOL || type === STRING || type === BYTES ||
-    type === UINT32 || type === SFIXED32 || type === SINT32;
-}
-
-function wireType(scalar: number): number {
-  switch (scalar) {
-    case DOUBLE:
-      return 1;
-    case FLOAT:
-    case FIXED32:
-    case SFIXED32:
-      return 5;
-    case STRING:
-    case BYTES:
-      return 2;
-    default:
-      return 0;
-  }
-}
-
 function buildField(field: DescField): FieldPlan | undefined {
   let kind: FieldPlan["kind"];
   let scalar = 0;
@@ -156,12 +139,7 @@ function buildField(field: DescField): FieldPlan | undefined {
     case "map":
       kind = MAP;
       mapKey = field.mapKey;
-      if (
-        !supportedScalar(mapKey) || mapKey === BYTES || mapKey === DOUBLE ||
-        mapKey === FLOAT
-      ) {
-        return undefined;
-      }
+      if (!supportedMapKey(mapKey)) return undefined;
       if (field.mapKind === "message") schema = field.message;
       else if (field.mapKind === "enum") {
         if (!field.enum.open) return undefined;
@@ -176,7 +154,7 @@ function buildField(field: DescField): FieldPlan | undefined {
   if (schema === undefined && !supportedScalar(scalar)) return undefined;
   // Well-known types have local representations of their own (unwrapped
   // wrappers, Struct as JSON): leave them to fromBinary.
-  if (schema && schema.typeName.startsWith("google.protobuf.")) {
+  if (schema && isWellKnown(schema.typeName)) {
     return undefined;
   }
   const plan: FieldPlan = {

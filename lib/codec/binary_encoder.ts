@@ -19,18 +19,23 @@ import {
   type Message,
   toBinary,
 } from "../protobuf.ts";
+import {
+  BOOL,
+  BYTES,
+  DOUBLE,
+  FIXED32,
+  FLOAT,
+  INT32,
+  isWellKnown,
+  SFIXED32,
+  SINT32,
+  STRING,
+  supportedMapKey,
+  supportedScalar,
+  UINT32,
+  wireType,
+} from "./scalar.ts";
 
-// ScalarType numbers (descriptor.proto FieldDescriptorProto.Type).
-const DOUBLE = 1;
-const FLOAT = 2;
-const INT32 = 5;
-const FIXED32 = 7;
-const BOOL = 8;
-const STRING = 9;
-const BYTES = 12;
-const UINT32 = 13;
-const SFIXED32 = 15;
-const SINT32 = 17;
 // FieldPresence in editions features.
 const IMPLICIT = 2;
 const EXPLICIT = 1;
@@ -106,28 +111,6 @@ function scalarOf(field: DescField): number | undefined {
   return undefined;
 }
 
-function supportedScalar(type: number): boolean {
-  return type === DOUBLE || type === FLOAT || type === INT32 ||
-    type === FIXED32 || type === BOOL || type === STRING || type === BYTES ||
-    type === UINT32 || type === SFIXED32 || type === SINT32;
-}
-
-function wireType(scalar: number): number {
-  switch (scalar) {
-    case DOUBLE:
-      return 1;
-    case FLOAT:
-    case FIXED32:
-    case SFIXED32:
-      return 5;
-    case STRING:
-    case BYTES:
-      return 2;
-    default:
-      return 0;
-  }
-}
-
 function buildField(field: DescField): FieldPlan | undefined {
   let mapKey = 0;
   let mapValue = 0;
@@ -142,12 +125,7 @@ function buildField(field: DescField): FieldPlan | undefined {
   let wire = 2;
   if (field.fieldKind === "map") {
     mapKey = field.mapKey;
-    if (
-      !supportedScalar(mapKey) || mapKey === BYTES || mapKey === DOUBLE ||
-      mapKey === FLOAT
-    ) {
-      return undefined;
-    }
+    if (!supportedMapKey(mapKey)) return undefined;
     if (field.mapKind === "message") child = field.message;
     else {
       mapValue = field.mapKind === "enum" ? INT32 : field.scalar;
@@ -178,7 +156,7 @@ function buildField(field: DescField): FieldPlan | undefined {
   }
   // Well-known types have local representations of their own (unwrapped
   // wrappers, Struct as JSON): leave them to toBinary.
-  if (child && child.typeName.startsWith("google.protobuf.")) return undefined;
+  if (child && isWellKnown(child.typeName)) return undefined;
   const tagValue = ((field.number << 3) | wire) >>> 0;
   const plan: FieldPlan = {
     localName: field.localName,
