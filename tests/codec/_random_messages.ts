@@ -9,6 +9,7 @@ import {
   create,
   type DescField,
   type DescMessage,
+  type Message,
 } from "../../lib/protobuf.ts";
 import * as messages from "../../gen/grpc/testing/messages_pb.ts";
 import * as routeGuide from "../../gen/routeguide/route_guide_pb.ts";
@@ -79,7 +80,7 @@ function scalarValue(type: number, r: () => number): unknown {
   }
 }
 
-export function randomInit(
+function randomInit(
   desc: DescMessage,
   r: () => number,
   depth: number,
@@ -159,4 +160,12 @@ for (
       schemas.push(value as DescMessage);
     }
   }
+}
+
+/** A random message of `schema` (fields set or not, nested to depth 3). */
+export function randomMessage(
+  schema: DescMessage,
+  r: () => number,
+): Message {
+  return create(schema, randomInit(schema, r, 0));
 }

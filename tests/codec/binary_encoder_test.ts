@@ -6,14 +6,14 @@ import * as hello from "../../gen/helloworld/helloworld_pb.ts";
 import * as messages from "../../gen/grpc/testing/messages_pb.ts";
 import * as routeGuide from "../../gen/routeguide/route_guide_pb.ts";
 import * as status from "../../gen/google/rpc/status_pb.ts";
-import { randomInit, rng, schemas } from "./_random_messages.ts";
+import { randomMessage, rng, schemas } from "./_random_messages.ts";
 
 Deno.test("encodeMessage writes exactly what toBinary writes, for random messages of every generated type", () => {
   const r = rng(42);
   let checked = 0;
   for (const schema of schemas) {
     for (let i = 0; i < 60; i++) {
-      const message = create(schema, randomInit(schema, r, 0));
+      const message = randomMessage(schema, r);
       const expected = toBinary(schema, message);
       const actual = encodeMessage(schema, message);
       assert.deepEqual(actual, expected, `${schema.typeName} #${i}`);
