@@ -7,8 +7,8 @@
  * message, and creating a typed array costs about a microsecond in Deno —
  * more than encoding a small message. Here a message takes a view of a slab
  * (a few nanoseconds) and no copy. Messages of a shape this encoder does not
- * cover (maps, groups, 64-bit integers, well-known types, proto2 or editions
- * presence, unknown fields) go to `toBinary()`, so results never differ.
+ * cover (proto2 and editions files, groups, 64-bit integers, well-known
+ * types, unknown fields) go to `toBinary()`, so results never differ.
  *
  * @module
  */
