@@ -129,8 +129,8 @@ class DirectChannel implements Channel {
     if (this.#closed) {
       return Promise.reject(new GrpcError(Code.UNAVAILABLE, "channel closed"));
     }
-    const current = this.#current;
-    if (current && current.isAvailable) return Promise.resolve(current);
+    const ready = this.readyConnection();
+    if (ready) return Promise.resolve(ready);
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
