@@ -65,6 +65,9 @@ interface FieldPlan {
   /** Map fields: the key's scalar type, and the value of an absent value. */
   readonly mapKey: number;
   readonly mapZero: unknown;
+  /** Map fields: the tags of an entry's key (field 1) and value (field 2). */
+  readonly keyTag: number;
+  readonly valueTag: number;
   /** Expected wire type (a packed list also takes 2). */
   readonly wire: number;
   readonly packable: boolean;
@@ -163,6 +166,8 @@ function buildField(field: DescField): FieldPlan | undefined {
     scalar,
     mapKey,
     mapZero,
+    keyTag: (1 << 3) | wireType(mapKey),
+    valueTag: (2 << 3) | (schema ? 2 : wireType(scalar)),
     wire: schema || kind === MAP ? 2 : wireType(scalar),
     packable: schema === undefined && scalar !== STRING && scalar !== BYTES,
     oneof: field.oneof?.localName,
@@ -361,13 +366,11 @@ function readEntry(
   const stop = lengthDelimited(end);
   let key: unknown;
   let value: unknown;
-  const keyWire = wireType(field.mapKey);
-  const valueWire = field.schema ? 2 : wireType(field.scalar);
   while (pos < stop) {
     const tag = varint32(stop);
-    if (tag === ((1 << 3) | keyWire)) {
+    if (tag === field.keyTag) {
       key = scalar(field.mapKey, stop, field.utf8);
-    } else if (tag === ((2 << 3) | valueWire)) {
+    } else if (tag === field.valueTag) {
       if (field.schema) {
         const childStop = lengthDelimited(stop);
         // A repeated value within one entry merges, as for message fields.
