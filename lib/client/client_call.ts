@@ -76,8 +76,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
   #messages: AsyncQueue<Uint8Array> | undefined;
   /** The one response message of a single-response call. */
   single: Uint8Array | undefined;
-  /** Resolves when response headers arrive (or the call ends without them). */
-  readonly headerReady: PromiseWithResolvers<void> = Promise.withResolvers();
+  #headerReady: PromiseWithResolvers<void> | undefined;
   /** Resolves once with how the call ended (never rejects). */
   readonly outcome: PromiseWithResolvers<CallOutcome> = Promise.withResolvers();
   #headerReadySettled = false;
@@ -86,6 +85,15 @@ export class ClientCall implements StreamHandler, CallOutcome {
   #trailerFields: HeaderField[] | undefined;
   #header: Metadata | undefined;
   #trailer: Metadata | undefined;
+
+  /**
+   * Resolves when response headers arrive (or the call ends without them).
+   * Made on first use: unary calls never wait for it.
+   */
+  get headerReady(): Promise<void> {
+    if (this.#headerReadySettled) return Promise.resolve();
+    return (this.#headerReady ??= Promise.withResolvers()).promise;
+  }
 
   /** Response messages of a streaming-response call. */
   get messages(): AsyncQueue<Uint8Array> {
@@ -328,7 +336,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
       }
       this.#headerFields = fields;
       this.#headerReadySettled = true;
-      this.headerReady.resolve();
+      this.#headerReady?.resolve();
       return;
     }
     this.#onTrailers(fields);
@@ -471,7 +479,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
     this.#finished = true;
     if (!this.#headerReadySettled) {
       this.#headerReadySettled = true;
-      this.headerReady.resolve();
+      this.#headerReady?.resolve();
     }
     this.error = error;
     if (error) this.#messages?.fail(error);

@@ -339,7 +339,7 @@ class Shared {
       throw e;
     }
     void pumpRequests(call, req);
-    await call.headerReady.promise;
+    await call.headerReady;
     const header = call.header;
     extras.onHeader?.(header);
     const trailer = new Metadata();

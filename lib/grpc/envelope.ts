@@ -220,11 +220,16 @@ export function sendEnvelope(
   compressed: boolean,
   end = false,
 ): Promise<void> {
-  return sink.sendParts(
-    [envelopePrefix(length, compressed), ...parts],
-    length + ENVELOPE_HEADER,
-    end,
-  );
+  const prefix = envelopePrefix(length, compressed);
+  // Built by hand: a spread allocates an iterator and grows the array.
+  let all: Uint8Array[];
+  if (parts.length === 1) all = [prefix, parts[0]];
+  else {
+    all = new Array(parts.length + 1);
+    all[0] = prefix;
+    for (let i = 0; i < parts.length; i++) all[i + 1] = parts[i];
+  }
+  return sink.sendParts(all, length + ENVELOPE_HEADER, end);
 }
 
 /** Compact the chunk queue once this many consumed slots pile up. */

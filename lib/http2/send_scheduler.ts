@@ -185,22 +185,20 @@ export class SendScheduler {
     const writer = host.writer;
     const connection = host.connectionWindow;
     let budget = WRITE_QUANTUM;
-    const queue = stream.queue;
-    while (queue.length > 0) {
-      const item = queue[0];
+    for (let item = stream.first; item !== undefined; item = stream.first) {
       if (item.kind === "headers") {
         if (stream.id === 0) host.assignId(stream);
         const block = host.encode(item.fields);
         stream.headersWritten = true;
         writer.headers(stream.id, block, item.end, host.maxFrameSize());
-        queue.shift();
+        stream.dequeue();
         if (item.end) host.onLocalEndWritten(stream);
         continue;
       }
       const remaining = item.length - item.offset;
       if (remaining === 0) {
         writer.data(stream.id, EMPTY, item.end);
-        queue.shift();
+        stream.dequeue();
         item.done?.resolve();
         if (item.end) host.onLocalEndWritten(stream);
         continue;
@@ -221,7 +219,7 @@ export class SendScheduler {
         writer.dataParts(
           stream.id,
           item.parts,
-          item.cursor,
+          item,
           n,
           last && item.end,
         );
@@ -231,7 +229,7 @@ export class SendScheduler {
       budget -= n;
       item.offset += n;
       if (last) {
-        queue.shift();
+        stream.dequeue();
         item.done?.resolve();
         if (item.end) host.onLocalEndWritten(stream);
       }

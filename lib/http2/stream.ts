@@ -83,6 +83,8 @@ export interface OutgoingHeaders {
   readonly kind: "headers";
   readonly fields: ReadonlyArray<readonly [string, string, boolean?]>;
   readonly end: boolean;
+  /** The item queued after this one. */
+  next: Outgoing | undefined;
 }
 
 /** A queued payload (its parts joined), sent in frames as windows allow. */
@@ -92,11 +94,15 @@ export interface OutgoingData {
   readonly parts: readonly Uint8Array[];
   /** Total length of the parts. */
   readonly length: number;
-  /** Next byte to send: part index and offset in it. */
-  readonly cursor: { index: number; offset: number };
+  /** Next byte to send: part index and offset in it (a `DataCursor`). */
+  partIndex: number;
+  partOffset: number;
+  /** Bytes sent so far. */
   offset: number;
   readonly end: boolean;
   readonly done: Deferred<void> | undefined;
+  /** The item queued after this one. */
+  next: Outgoing | undefined;
 }
 
 /** What waits in a stream's send queue. */
@@ -135,8 +141,13 @@ export class Http2Stream {
   readonly sendWindow: SendWindow;
   /** What the peer may send on this stream. */
   readonly recvWindow: ReceiveWindow;
-  /** Outgoing frames not yet written. */
-  readonly queue: Outgoing[] = [];
+  /**
+   * Outgoing frames not yet written, oldest first, linked by `next` (a
+   * stream queues one to three items at a time: an array's backing store
+   * cost more than the links).
+   */
+  first: Outgoing | undefined;
+  #last: Outgoing | undefined;
   /** Whether we have queued END_STREAM. */
   localEnded = false;
   /** Whether we have written END_STREAM to the wire. */
@@ -207,7 +218,7 @@ export class Http2Stream {
   ): void {
     this.#checkWritable();
     if (endStream) this.localEnded = true;
-    this.queue.push({ kind: "headers", fields, end: endStream });
+    this.#enqueue({ kind: "headers", fields, end: endStream, next: undefined });
     this.#owner.schedule(this);
   }
 
@@ -253,14 +264,17 @@ export class Http2Stream {
       kind: "data",
       parts,
       length,
-      cursor: { index: 0, offset: 0 },
+      partIndex: 0,
+      partOffset: 0,
       offset: 0,
       end: endStream,
       done: undefined,
+      next: undefined,
     };
-    this.queue.push(item);
+    this.#enqueue(item);
     this.#owner.schedule(this);
-    if (this.queue.length === 0 || this.queue[this.queue.length - 1] !== item) {
+    // Written at once unless it is still the last item queued.
+    if (this.#last !== item) {
       return this.closed && this.error
         ? Promise.reject(this.error)
         : HANDED_OVER;
@@ -269,6 +283,35 @@ export class Http2Stream {
     const done = deferred<void>();
     (item as { done: Deferred<void> | undefined }).done = done;
     return done.promise;
+  }
+
+  /** Drops the first queued item (the writer is done with it). */
+  dequeue(): void {
+    const item = this.first;
+    if (item === undefined) return;
+    this.first = item.next;
+    item.next = undefined;
+    if (this.first === undefined) this.#last = undefined;
+  }
+
+  /**
+   * Empties the queue.
+   *
+   * @returns the items that were queued, oldest first
+   */
+  takeQueue(): Outgoing[] {
+    const items: Outgoing[] = [];
+    for (let item = this.first; item !== undefined; item = item.next) {
+      items.push(item);
+    }
+    this.first = this.#last = undefined;
+    return items;
+  }
+
+  #enqueue(item: Outgoing): void {
+    if (this.#last === undefined) this.first = item;
+    else this.#last.next = item;
+    this.#last = item;
   }
 
   /** Ends our side with an empty DATA frame carrying END_STREAM. */

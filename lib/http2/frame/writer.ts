@@ -41,6 +41,14 @@ function writePriority(b: Uint8Array, o: number, p: Priority): void {
   b[o + 4] = p.weight - 1;
 }
 
+/** A position in a payload given in parts (advanced by `dataParts`). */
+export interface DataCursor {
+  /** Index of the part to continue from. */
+  partIndex: number;
+  /** Offset in that part. */
+  partOffset: number;
+}
+
 /**
  * Serializes frames back to back into one buffer; {@linkcode FrameWriter.take}
  * hands them over for a single socket write.
@@ -191,7 +199,7 @@ export class FrameWriter {
   dataParts(
     streamId: number,
     parts: readonly Uint8Array[],
-    cursor: { index: number; offset: number },
+    cursor: DataCursor,
     length: number,
     endStream: boolean,
   ): void {
@@ -204,26 +212,26 @@ export class FrameWriter {
     const buf = this.#buf;
     let left = length;
     while (left > 0) {
-      const part = parts[cursor.index];
-      const available = part.length - cursor.offset;
+      const part = parts[cursor.partIndex];
+      const available = part.length - cursor.partOffset;
       if (available === 0) {
-        cursor.index++;
-        cursor.offset = 0;
+        cursor.partIndex++;
+        cursor.partOffset = 0;
         continue;
       }
       const n = Math.min(available, left);
       buf.set(
         n === part.length
           ? part
-          : part.subarray(cursor.offset, cursor.offset + n),
+          : part.subarray(cursor.partOffset, cursor.partOffset + n),
         at,
       );
       at += n;
       left -= n;
-      cursor.offset += n;
-      if (cursor.offset === part.length) {
-        cursor.index++;
-        cursor.offset = 0;
+      cursor.partOffset += n;
+      if (cursor.partOffset === part.length) {
+        cursor.partIndex++;
+        cursor.partOffset = 0;
       }
     }
   }
