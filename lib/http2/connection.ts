@@ -470,8 +470,10 @@ export class Http2Connection implements AsyncDisposable {
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#writing) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => this.#flush());
+    queueMicrotask(this.#flushTask);
   }
+
+  readonly #flushTask = (): void => this.#flush();
 
   #flush(): void {
     this.#flushScheduled = false;

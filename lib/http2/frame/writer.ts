@@ -273,7 +273,7 @@ export class FrameWriter {
     let o = this.#header(fixed + first, FrameType.HEADERS, flags, streamId);
     const buf = this.#buf;
     if (priority !== undefined) writePriority(buf, o, priority);
-    buf.set(block.subarray(0, first), o + fixed);
+    buf.set(first === total ? block : block.subarray(0, first), o + fixed);
 
     for (let at = first; at < total; at += maxFrameSize) {
       const n = Math.min(maxFrameSize, total - at);

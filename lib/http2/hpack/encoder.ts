@@ -258,6 +258,9 @@ export class HpackEncoder {
       kept >= 0 && this.#keptVersions[kept] === version && out.length === 0
     ) {
       const block = this.#keptBlocks[kept];
+      // A transient result is copied by the caller at once: the kept block
+      // itself will do.
+      if (transient) return block;
       out.reserve(block.length);
       out.bytes.set(block);
       out.length = block.length;
