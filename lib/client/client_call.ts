@@ -251,13 +251,20 @@ export class ClientCall implements StreamHandler, CallOutcome {
       return compression.compress(joinParts(encoded)).then(
         (payload) => {
           if (!this.#finished) {
-            return this.#write(stream, [payload], payload.length, true, end);
+            return this.#write(stream, [payload], payload.length, true, end, 0);
           }
         },
         (error) => this.cancel(GrpcError.from(error, Code.INTERNAL)),
       );
     }
-    return this.#write(stream, encoded.parts, encoded.length, false, end);
+    return this.#write(
+      stream,
+      encoded.parts,
+      encoded.length,
+      false,
+      end,
+      encoded.head ?? 0,
+    );
   }
 
   #write(
@@ -266,10 +273,11 @@ export class ClientCall implements StreamHandler, CallOutcome {
     length: number,
     compressed: boolean,
     end: boolean,
+    head: number,
   ): Promise<void> | undefined {
     let sent: Promise<void>;
     try {
-      sent = sendEnvelope(stream, parts, length, compressed, end);
+      sent = sendEnvelope(stream, parts, length, compressed, end, head);
     } catch {
       return; // The stream ended; the outcome tells why.
     }

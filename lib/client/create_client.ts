@@ -35,7 +35,7 @@ import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
 import { encodeTimeout } from "../grpc/timeout.ts";
 import { CompressionRegistry } from "../grpc/compression.ts";
-import { DEFAULT_MAX_MESSAGE_SIZE } from "../grpc/envelope.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE, ENVELOPE_HEADER } from "../grpc/envelope.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 
 /** The library's `user-agent`. */
@@ -296,7 +296,11 @@ class Shared {
       const conn = this.channel.readyConnection?.() ??
         await this.channel.getConnection(req.signal);
       const headers = this.headers(req, compression);
-      const first = encodeMessageParts(req.method.input, req.message);
+      const first = encodeMessageParts(
+        req.method.input,
+        req.message,
+        ENVELOPE_HEADER,
+      );
       if (!call.tryStart(conn, headers, first)) {
         await call.start(conn, headers, first);
       }
@@ -393,7 +397,10 @@ async function pumpRequests(
   try {
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
-        await call.send(encodeMessageParts(input, message), true);
+        await call.send(
+          encodeMessageParts(input, message, ENVELOPE_HEADER),
+          true,
+        );
         return;
       }
     }
@@ -401,7 +408,11 @@ async function pumpRequests(
     let index = 0;
     for await (const message of req.messages) {
       const compress = choose ? choose(message, index++) : true;
-      await call.send(encodeMessageParts(input, message), false, compress);
+      await call.send(
+        encodeMessageParts(input, message, ENVELOPE_HEADER),
+        false,
+        compress,
+      );
     }
     call.closeSend();
   } catch (error) {

@@ -376,6 +376,17 @@ class Out {
     this.segmentStart = pos;
   }
 
+  /** Points this writer at new room (one writer serves every encode). */
+  reset(buf: Uint8Array, view: DataView, pos: number): this {
+    this.buf = buf;
+    this.view = view;
+    this.pos = pos;
+    this.segmentStart = pos;
+    this.sizeIndex = 0;
+    this.parts = undefined;
+    return this;
+  }
+
   varint(v: number): void {
     const buf = this.buf;
     while (v > 0x7f) {
@@ -508,18 +519,21 @@ class Out {
   }
 }
 
+// Encoding is synchronous and not reentrant: one writer object will do.
+const OUT = new Out(slab, view, 0);
+
 /** Room for `size` bytes: a slab slice, or a buffer of its own if large. */
 function outFor(size: number): Out {
   if (size > OWN_BUFFER_ABOVE) {
     const buf = new Uint8Array(size);
-    return new Out(buf, new DataView(buf.buffer), 0);
+    return OUT.reset(buf, new DataView(buf.buffer), 0);
   }
   if (slabUsed + size > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
     view = new DataView(slab.buffer);
     slabUsed = 0;
   }
-  const out = new Out(slab, view, slabUsed);
+  const out = OUT.reset(slab, view, slabUsed);
   slabUsed += size;
   return out;
 }
@@ -546,7 +560,8 @@ export function encodeMessage(
   schema: DescMessage,
   message: Message,
 ): Uint8Array {
-  return encode(schema, message, false)?.parts[0] ?? toBinary(schema, message);
+  return encode(schema, message, false, 0)?.parts[0] ??
+    toBinary(schema, message);
 }
 
 /**
@@ -558,6 +573,7 @@ function encode(
   schema: DescMessage,
   message: Message,
   byReference: boolean,
+  head: number,
 ): EncodedMessage | undefined {
   const plan = planFor(schema);
   if (!plan) return undefined;
@@ -572,26 +588,37 @@ function encode(
     countBig = false;
   }
   if (size < 0) return undefined;
-  const out = outFor(size - bigTotal);
+  const out = outFor(size - bigTotal + head);
   const start = out.pos;
+  out.pos += head;
   if (!byReference) {
     out.message(plan, record, sizes);
-    return { parts: [out.buf.subarray(start, start + size)], length: size };
+    return {
+      parts: [out.buf.subarray(start, start + head + size)],
+      length: size,
+      head,
+    };
   }
   out.parts = [];
   out.message(plan, record, sizes);
   const parts = out.parts;
+  out.parts = undefined;
   const tail = out.buf.subarray(out.segmentStart, out.pos);
   if (tail.length > 0 || parts.length === 0) parts.push(tail);
-  return { parts, length: size };
+  return { parts, length: size, head };
 }
 
 /** An encoded message in pieces, to be sent back to back. */
 export interface EncodedMessage {
-  /** The pieces. */
+  /** The pieces; the first starts with `head` bytes that are not the message. */
   parts: Uint8Array[];
-  /** Their total length. */
+  /** Length of the message (without `head`). */
   length: number;
+  /**
+   * Spare bytes in front of the message in `parts[0]`, reserved by
+   * {@linkcode encodeMessageParts} for a caller's prefix (0 when none).
+   */
+  head?: number;
 }
 
 /**
@@ -608,10 +635,15 @@ export interface EncodedMessage {
  * @returns one buffer
  */
 export function joinParts(encoded: EncodedMessage): Uint8Array {
-  if (encoded.parts.length === 1) return encoded.parts[0];
+  const head = encoded.head ?? 0;
+  const parts = encoded.parts;
+  if (parts.length === 1) {
+    return head === 0 ? parts[0] : parts[0].subarray(head);
+  }
   const out = new Uint8Array(encoded.length);
   let at = 0;
-  for (const part of encoded.parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = i === 0 && head > 0 ? parts[0].subarray(head) : parts[i];
     out.set(part, at);
     at += part.length;
   }
@@ -635,16 +667,19 @@ export function joinParts(encoded: EncodedMessage): Uint8Array {
  *
  * @param schema the message descriptor
  * @param message a message of that type
+ * @param head spare bytes to reserve in front of the message (a caller's
+ * prefix goes there: one piece less to send); the fallback path reserves none
  * @returns the pieces and their total length
  */
 export function encodeMessageParts(
   schema: DescMessage,
   message: Message,
+  head = 0,
 ): EncodedMessage {
-  const encoded = encode(schema, message, true);
+  const encoded = encode(schema, message, true, head);
   if (encoded) return encoded;
   const bytes = toBinary(schema, message);
-  return { parts: [bytes], length: bytes.length };
+  return { parts: [bytes], length: bytes.length, head: 0 };
 }
 
 /**

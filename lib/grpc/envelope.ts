@@ -211,6 +211,8 @@ export interface PartsSink {
  * @param length their total length
  * @param compressed the Compressed-Flag
  * @param end whether this message ends our side
+ * @param head 5 when `parts[0]` starts with five spare bytes for the prefix
+ * (then `parts` is sent as is, the prefix written into them), else 0
  * @returns what `sink.sendParts` returns
  */
 export function sendEnvelope(
@@ -219,7 +221,13 @@ export function sendEnvelope(
   length: number,
   compressed: boolean,
   end = false,
+  head = 0,
 ): Promise<void> {
+  if (head === ENVELOPE_HEADER) {
+    // The encoder left room for the prefix: write it there.
+    writeEnvelopeHeader(parts[0], 0, length, compressed);
+    return sink.sendParts(parts, length + ENVELOPE_HEADER, end);
+  }
   const prefix = envelopePrefix(length, compressed);
   // Built by hand: a spread allocates an iterator and grows the array.
   let all: Uint8Array[];

@@ -31,7 +31,11 @@ import { Metadata } from "../grpc/metadata.ts";
 import { encodeGrpcMessage } from "../grpc/percent.ts";
 import { encodeStatusDetails } from "../grpc/status_details.ts";
 import { encodeBase64 } from "../grpc/base64.ts";
-import { EnvelopeDecoder, sendEnvelope } from "../grpc/envelope.ts";
+import {
+  ENVELOPE_HEADER,
+  EnvelopeDecoder,
+  sendEnvelope,
+} from "../grpc/envelope.ts";
 import {
   type Compression,
   type CompressionRegistry,
@@ -439,7 +443,11 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (!response.stream) {
       try {
         const sent = this.#sendMessage(
-          encodeMessageParts(output, create(output, response.message)),
+          encodeMessageParts(
+            output,
+            create(output, response.message),
+            ENVELOPE_HEADER,
+          ),
           false,
         );
         if (sent) await sent;
@@ -460,6 +468,7 @@ export class ServerCall implements StreamHandler, ServerContext {
           encodeMessageParts(
             output,
             create(output, next.value as MessageInitShape<DescMessage>),
+            ENVELOPE_HEADER,
           ),
           true,
         );
@@ -490,11 +499,17 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (c) {
       return c.compress(joinParts(encoded)).then((payload) => {
         if (!this.#done) {
-          return this.#write([payload], payload.length, true, wait);
+          return this.#write([payload], payload.length, true, wait, 0);
         }
       });
     }
-    return this.#write(encoded.parts, encoded.length, false, wait);
+    return this.#write(
+      encoded.parts,
+      encoded.length,
+      false,
+      wait,
+      encoded.head ?? 0,
+    );
   }
 
   #write(
@@ -502,8 +517,16 @@ export class ServerCall implements StreamHandler, ServerContext {
     length: number,
     compressed: boolean,
     wait: boolean,
+    head: number,
   ): Promise<void> | void {
-    const sent = sendEnvelope(this.#stream, parts, length, compressed);
+    const sent = sendEnvelope(
+      this.#stream,
+      parts,
+      length,
+      compressed,
+      false,
+      head,
+    );
     if (sent === HANDED_OVER) return;
     const settled = sent.catch(() => {});
     if (wait) return settled;

@@ -83,3 +83,28 @@ Deno.test("encodeMessageParts references large bytes and joins to toBinary's byt
     toBinary(routeGuide.RouteNoteSchema, small),
   );
 });
+
+Deno.test("encodeMessageParts reserves spare head bytes in front of the message", async () => {
+  const { encodeMessageParts, joinParts } = await import(
+    "../../lib/codec/binary_encoder.ts"
+  );
+  const small = create(routeGuide.RouteNoteSchema, { message: "hi" });
+  const expected = toBinary(routeGuide.RouteNoteSchema, small);
+  const encoded = encodeMessageParts(routeGuide.RouteNoteSchema, small, 5);
+  assert.equal(encoded.head, 5);
+  assert.equal(encoded.length, expected.length);
+  assert.equal(encoded.parts.length, 1);
+  assert.deepEqual(encoded.parts[0].subarray(5), expected);
+  assert.deepEqual(joinParts(encoded), expected);
+  // With a referenced large value the head is still in the first piece.
+  const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
+  const big = create(bench.PayloadSchema, { data });
+  const parts = encodeMessageParts(bench.PayloadSchema, big, 5);
+  assert.equal(parts.parts[1], data);
+  assert.deepEqual(joinParts(parts), toBinary(bench.PayloadSchema, big));
+  // The fallback (toBinary) reserves nothing and says so.
+  const withAny = create(status.StatusSchema, { code: 3 });
+  const fallback = encodeMessageParts(status.StatusSchema, withAny, 5);
+  assert.equal(fallback.head, 0);
+  assert.deepEqual(joinParts(fallback), toBinary(status.StatusSchema, withAny));
+});

@@ -265,3 +265,19 @@ Deno.test("sendEnvelope() puts the prefix in front of the pieces, unjoined", asy
   assert.equal(length, 8);
   assert.equal(end, true);
 });
+
+Deno.test("sendEnvelope() writes the prefix into a reserved head", async () => {
+  const calls: Array<[readonly Uint8Array[], number]> = [];
+  const sink = {
+    sendParts(parts: readonly Uint8Array[], length: number) {
+      calls.push([parts, length]);
+      return Promise.resolve();
+    },
+  };
+  const first = new Uint8Array([9, 9, 9, 9, 9, 1, 2]);
+  const parts = [first, new Uint8Array([3])];
+  await sendEnvelope(sink, parts, 3, false, false, 5);
+  assert.equal(calls[0][0], parts, "the pieces are sent as they are");
+  assert.deepEqual(first, new Uint8Array([0, 0, 0, 0, 3, 1, 2]));
+  assert.equal(calls[0][1], 8);
+});
