@@ -7,7 +7,6 @@
  */
 
 import {
-  create,
   type DescMessage,
   type DescMethod,
   type Message,
@@ -16,7 +15,7 @@ import {
 import { decodeMessage } from "../codec/binary_decoder.ts";
 import {
   type EncodedMessage,
-  encodeMessageParts,
+  encodeInitParts,
   joinParts,
 } from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
@@ -443,11 +442,7 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (!response.stream) {
       try {
         const sent = this.#sendMessage(
-          encodeMessageParts(
-            output,
-            create(output, response.message),
-            ENVELOPE_HEADER,
-          ),
+          encodeInitParts(output, response.message, ENVELOPE_HEADER),
           false,
         );
         if (sent) await sent;
@@ -465,9 +460,9 @@ export class ServerCall implements StreamHandler, ServerContext {
         if (next.done) break;
         if (this.#done) break;
         const sent = this.#sendMessage(
-          encodeMessageParts(
+          encodeInitParts(
             output,
-            create(output, next.value as MessageInitShape<DescMessage>),
+            next.value as MessageInitShape<DescMessage>,
             ENVELOPE_HEADER,
           ),
           true,
