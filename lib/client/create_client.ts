@@ -16,7 +16,10 @@ import {
   type MessageShape,
 } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
-import { encodeMessageParts } from "../codec/binary_encoder.ts";
+import {
+  encodeInitParts,
+  encodeMessageParts,
+} from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
 import type {
@@ -291,16 +294,18 @@ class Shared {
     );
     const disarm = this.watch(call, req);
     try {
+      // Encoded before any await: the caller may change its init object
+      // once the call returned.
+      const first = encodeInitParts(
+        req.method.input,
+        req.message ?? (req as RequestExtras).init!,
+        ENVELOPE_HEADER,
+      );
       // A ready connection takes the call in this turn: no await before the
       // request is queued for the socket.
       const conn = this.channel.readyConnection?.() ??
         await this.channel.getConnection(req.signal);
       const headers = this.headers(req, compression);
-      const first = encodeMessageParts(
-        req.method.input,
-        req.message,
-        ENVELOPE_HEADER,
-      );
       if (!call.tryStart(conn, headers, first)) {
         await call.start(conn, headers, first);
       }
@@ -383,6 +388,11 @@ class UnaryResult implements UnaryResponse {
 
 /** Per-call settings that ride on the request object past interceptors. */
 interface RequestExtras {
+  /**
+   * A unary call's request as the caller gave it, when no interceptor is
+   * there to see `message`: encoded without creating the message.
+   */
+  init?: MessageInitShape<DescMessage>;
   compression?: string;
   compressMessage?: (message: Message, index: number) => boolean;
   onHeader?: (header: Metadata) => void;
@@ -437,6 +447,7 @@ class CallRequest implements RequestExtras {
     | ((message: Message, index: number) => boolean)
     | undefined;
   message: Message | undefined;
+  init: MessageInitShape<DescMessage> | undefined;
   messages: AsyncIterable<Message> | undefined;
   #metadata: Metadata | undefined;
   readonly #init: CallOptions["metadata"];
@@ -508,7 +519,8 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
         let req: CallRequest;
         try {
           req = makeRequest(method, shared, options, false);
-          req.message = create(method.input, init);
+          if (shared.unaryMessage) req.init = init;
+          else req.message = create(method.input, init);
         } catch (error) {
           return Promise.reject(error);
         }

@@ -6,11 +6,11 @@
  * @module
  */
 
-import {
-  type DescMessage,
-  type DescMethod,
-  type Message,
-  type MessageInitShape,
+import type {
+  DescMessage,
+  DescMethod,
+  Message,
+  MessageInitShape,
 } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
 import {

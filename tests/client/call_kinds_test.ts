@@ -103,6 +103,23 @@ Deno.test("all four call kinds work between our client and server", async () => 
   await server.shutdown();
 });
 
+Deno.test("a unary request is the init object as it was when the call began", async () => {
+  const { server, port } = await startServer();
+  await using channel = createChannel(`127.0.0.1:${port}`);
+  const client = createClient(Greeter, channel);
+  // The first call waits for the connection: changing the init object
+  // meanwhile must not change the request.
+  const init = { name: "first" };
+  const reply = client.sayHello(init);
+  init.name = "changed";
+  assert.equal((await reply).message, "Hello first");
+  // Init objects and messages, with fields left out or null.
+  assert.equal((await client.sayHello({})).message, "Hello ");
+  const withNull = { name: null } as unknown as { name: string };
+  assert.equal((await client.sayHello(withNull)).message, "Hello ");
+  await server.shutdown();
+});
+
 Deno.test("a server-streaming call delivers many messages larger than a frame", async () => {
   const server = new Server().add(RouteGuide, {
     async *listFeatures(rect) {
