@@ -174,6 +174,8 @@ export class Http2Connection implements AsyncDisposable {
   #activeStreams = 0;
   #openWaiters: Array<Deferred<void>> = [];
   #flushScheduled = false;
+  /** Whether the read loop is processing a read (it flushes afterwards). */
+  #inRead = false;
   #writing = false;
   /** Resolves when the write loop stops (someone waits for it). */
   #writesDone: Deferred<void> | undefined;
@@ -470,7 +472,9 @@ export class Http2Connection implements AsyncDisposable {
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#writing) return;
     this.#flushScheduled = true;
-    queueMicrotask(this.#flushTask);
+    // Frames queued while a read is processed (a synchronous handler's
+    // answer, SETTINGS ACK, PING ACK) go out when the read is done.
+    if (!this.#inRead) queueMicrotask(this.#flushTask);
   }
 
   readonly #flushTask = (): void => this.#flush();
@@ -591,9 +595,15 @@ export class Http2Connection implements AsyncDisposable {
         const n = await this.#transport.read(buffer);
         if (n === null) break;
         this.lastReadAt = Date.now();
-        this.#decoder.push(buffer.subarray(0, n));
-        this.#processFrames();
-        this.#decoder.detach();
+        this.#inRead = true;
+        try {
+          this.#decoder.push(buffer.subarray(0, n));
+          this.#processFrames();
+          this.#decoder.detach();
+        } finally {
+          this.#inRead = false;
+        }
+        if (this.#flushScheduled) this.#flush();
         if (n === buffer.length && buffer.length < MAX_READ_BUFFER) {
           buffer = new Uint8Array(buffer.length * 2);
         }
