@@ -16,10 +16,7 @@ import {
   type MessageShape,
 } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
-import {
-  encodeInitParts,
-  encodeMessageParts,
-} from "../codec/binary_encoder.ts";
+import { encodeInitParts } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
 import type {
@@ -157,6 +154,8 @@ class Shared {
    * this resolves to its message directly (one promise layer less).
    */
   readonly unaryMessage: ((req: UnaryRequest) => Promise<Message>) | undefined;
+  /** Whether interceptors see the calls (and so their request messages). */
+  readonly intercepted: boolean;
 
   constructor(channel: Channel, options: ClientOptions) {
     this.channel = channel;
@@ -169,6 +168,7 @@ class Shared {
       next = interceptor(next);
     }
     this.invoke = next;
+    this.intercepted = interceptors.length > 0;
     this.unaryMessage = interceptors.length === 0
       ? (req) => this.#unary(req, true)
       : undefined;
@@ -408,7 +408,7 @@ async function pumpRequests(
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
         await call.send(
-          encodeMessageParts(input, message, ENVELOPE_HEADER),
+          encodeInitParts(input, message, ENVELOPE_HEADER),
           true,
         );
         return;
@@ -419,7 +419,7 @@ async function pumpRequests(
     for await (const message of req.messages) {
       const compress = choose ? choose(message, index++) : true;
       await call.send(
-        encodeMessageParts(input, message, ENVELOPE_HEADER),
+        encodeInitParts(input, message, ENVELOPE_HEADER),
         false,
         compress,
       );
@@ -519,7 +519,7 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
         let req: CallRequest;
         try {
           req = makeRequest(method, shared, options, false);
-          if (shared.unaryMessage) req.init = init;
+          if (!shared.intercepted) req.init = init;
           else req.message = create(method.input, init);
         } catch (error) {
           return Promise.reject(error);
@@ -536,7 +536,7 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
           method,
           shared,
           options,
-          toMessages(method.input, [init]),
+          requests(method, shared, options, [init]),
         );
     case "client_streaming":
       return async (
@@ -550,7 +550,7 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
             method,
             shared,
             options,
-            toMessages(method.input, inits),
+            requests(method, shared, options, inits),
           )
         ) {
           result = message;
@@ -569,8 +569,30 @@ function makeMethod(method: DescMethod, shared: Shared): unknown {
         inits: AsyncIterable<MessageInitShape<DescMessage>>,
         options?: CallOptions,
       ) =>
-        streamResults(method, shared, options, toMessages(method.input, inits));
+        streamResults(
+          method,
+          shared,
+          options,
+          requests(method, shared, options, inits),
+        );
   }
+}
+
+/**
+ * A call's request messages. Without interceptors or a `compressMessage`
+ * callback nobody looks at them as messages: the initializers go to the
+ * encoder as they are (no `create()` per message).
+ */
+function requests(
+  method: DescMethod,
+  shared: Shared,
+  options: CallOptions | undefined,
+  inits:
+    | AsyncIterable<MessageInitShape<DescMessage>>
+    | Iterable<MessageInitShape<DescMessage>>,
+): AsyncIterable<Message> {
+  const seen = shared.intercepted || options?.compressMessage !== undefined;
+  return toMessages(method.input, inits, seen);
 }
 
 function streamResults(

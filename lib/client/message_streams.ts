@@ -190,6 +190,9 @@ export class LazyStream<T> implements AsyncIterableIterator<T> {
  *
  * @param schema the request message type
  * @param inits an async or sync iterable of initializers
+ * @param convert false passes the initializers through as they are, for a
+ * caller that encodes them itself (`encodeInitParts`) and shows them to
+ * nobody as messages
  * @returns an async iterable of messages
  */
 export function toMessages(
@@ -197,11 +200,14 @@ export function toMessages(
   inits:
     | AsyncIterable<MessageInitShape<DescMessage>>
     | Iterable<MessageInitShape<DescMessage>>,
+  convert = true,
 ): AsyncIterable<Message> {
+  const toMessage = (init: MessageInitShape<DescMessage>): Message =>
+    convert ? create(schema, init) : init as Message;
   const make = (
     r: IteratorResult<MessageInitShape<DescMessage>>,
   ): IteratorResult<Message> =>
-    r.done ? DONE : { done: false, value: create(schema, r.value) };
+    r.done ? DONE : { done: false, value: toMessage(r.value) };
   return {
     [Symbol.asyncIterator](): AsyncIterator<Message> {
       if (Symbol.asyncIterator in inits) {
@@ -219,7 +225,7 @@ export function toMessages(
           if (r.done) return Promise.resolve(DONE);
           return Promise.resolve(r.value).then((value) => ({
             done: false,
-            value: create(schema, value),
+            value: toMessage(value),
           }));
         },
         return: () => {

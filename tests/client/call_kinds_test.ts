@@ -117,6 +117,16 @@ Deno.test("a unary request is the init object as it was when the call began", as
   assert.equal((await client.sayHello({})).message, "Hello ");
   const withNull = { name: null } as unknown as { name: string };
   assert.equal((await client.sayHello(withNull)).message, "Hello ");
+  // Streamed requests too: encoded from the init objects.
+  const guide = createClient(RouteGuide, channel);
+  const notes = [{ message: "a", location: null }, { message: "b" }];
+  const echoes: string[] = [];
+  for await (
+    const note of guide.routeChat(
+      notes as unknown as Array<{ message: string }>,
+    )
+  ) echoes.push(note.message);
+  assert.deepEqual(echoes, ["echo a", "echo b"]);
   await server.shutdown();
 });
 
