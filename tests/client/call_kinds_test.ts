@@ -225,6 +225,28 @@ Deno.test("a deadline ends the call with DEADLINE_EXCEEDED and fires the server'
   await server.shutdown();
 });
 
+Deno.test("a call with an expired deadline or an aborted signal ends at once", async () => {
+  const { server, port } = await startServer();
+  await using channel = createChannel(`127.0.0.1:${port}`);
+  const client = createClient(Greeter, channel);
+  // The first call connects; the others find the connection ready.
+  assert.equal((await client.sayHello({ name: "a" })).message, "Hello a");
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(
+      client.sayHello({ name: "b" }, { deadline: Date.now() - 1 }),
+      (e: unknown) =>
+        e instanceof GrpcError && e.code === Code.DEADLINE_EXCEEDED,
+    );
+    await assert.rejects(
+      client.sayHello({ name: "c" }, { signal: AbortSignal.abort() }),
+      (e: unknown) => e instanceof GrpcError && e.code === Code.CANCELLED,
+    );
+  }
+  // The connection is still fine.
+  assert.equal((await client.sayHello({ name: "d" })).message, "Hello d");
+  await server.shutdown();
+});
+
 Deno.test("aborting the signal cancels the call on both sides", async () => {
   let serverCancelled = Promise.withResolvers<Code>();
   const server = new Server().add(Greeter, {
