@@ -120,7 +120,9 @@ const EMPTY = new Uint8Array(0);
 const ASSEMBLE_ABOVE = 64 << 10;
 /** Small owned copies are carved from shared slabs of this size. */
 const COPY_SLAB = 256 << 10;
-let copySlab = new Uint8Array(COPY_SLAB);
+// Small at first, so that taking a new slab happens while V8 still collects
+// type feedback (see binary_encoder.ts), not thousands of messages into a run.
+let copySlab = new Uint8Array(4 << 10);
 let copyOffset = 0;
 
 /** A copy the caller owns: a slab slice when small, else its own buffer. */
@@ -132,7 +134,7 @@ function ownedCopy(bytes: Uint8Array): Uint8Array {
     out.set(bytes);
     return out;
   }
-  if (copyOffset + n > COPY_SLAB) {
+  if (copyOffset + n > copySlab.length) {
     copySlab = new Uint8Array(COPY_SLAB);
     copyOffset = 0;
   }
