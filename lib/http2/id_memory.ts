@@ -25,6 +25,7 @@
 export class IdMemory {
   readonly #ring: Int32Array;
   #next = 0;
+  #last = 0;
 
   /** @param capacity how many ids to remember */
   constructor(capacity: number) {
@@ -38,12 +39,14 @@ export class IdMemory {
    * @param id a stream id (not 0)
    */
   add(id: number): void {
+    // The last id is kept apart rather than read back from the ring: that
+    // read took a branch first run at the ring's first wrap, by then in
+    // optimized code (a deoptimization a thousand streams into a run).
+    if (id === this.#last) return;
+    this.#last = id;
     const ring = this.#ring;
-    if (ring[this.#next === 0 ? ring.length - 1 : this.#next - 1] === id) {
-      return;
-    }
     ring[this.#next] = id;
-    this.#next = this.#next + 1 === this.#ring.length ? 0 : this.#next + 1;
+    this.#next = this.#next + 1 === ring.length ? 0 : this.#next + 1;
   }
 
   /**
