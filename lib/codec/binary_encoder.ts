@@ -9,6 +9,9 @@
  * (a few nanoseconds) and no copy. Messages of a shape this encoder does not
  * cover (proto2 and editions files, groups, 64-bit integers, well-known
  * types, unknown fields) go to `toBinary()`, so results never differ.
+ * `encodeInitParts()` takes what `create()` takes (an init object) and
+ * writes the bytes of the message `create()` would make, without making it;
+ * `encodeMessageParts()` can leave room for a caller's prefix in front.
  *
  * @module
  */
