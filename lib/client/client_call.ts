@@ -23,7 +23,11 @@ import { decodeGrpcMessage } from "../grpc/percent.ts";
 import { decodeStatusDetails } from "../grpc/status_details.ts";
 import { codeFromHttpStatus, codeFromRstStream } from "../grpc/http_status.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
-import { EnvelopeDecoder, sendEnvelope } from "../grpc/envelope.ts";
+import {
+  EnvelopeDecoder,
+  type MessageParts,
+  sendEnvelope,
+} from "../grpc/envelope.ts";
 import {
   type Compression,
   type CompressionRegistry,
@@ -251,33 +255,29 @@ export class ClientCall implements StreamHandler, CallOutcome {
       return compression.compress(joinParts(encoded)).then(
         (payload) => {
           if (!this.#finished) {
-            return this.#write(stream, [payload], payload.length, true, end, 0);
+            return this.#write(
+              stream,
+              { parts: [payload], length: payload.length },
+              true,
+              end,
+            );
           }
         },
         (error) => this.cancel(GrpcError.from(error, Code.INTERNAL)),
       );
     }
-    return this.#write(
-      stream,
-      encoded.parts,
-      encoded.length,
-      false,
-      end,
-      encoded.head ?? 0,
-    );
+    return this.#write(stream, encoded, false, end);
   }
 
   #write(
     stream: Http2Stream,
-    parts: Uint8Array[],
-    length: number,
+    message: MessageParts,
     compressed: boolean,
     end: boolean,
-    head: number,
   ): Promise<void> | undefined {
     let sent: Promise<void>;
     try {
-      sent = sendEnvelope(stream, parts, length, compressed, end, head);
+      sent = sendEnvelope(stream, message, compressed, end);
     } catch {
       return; // The stream ended; the outcome tells why.
     }

@@ -191,8 +191,26 @@ export interface PartsSink {
 }
 
 /**
+ * A message in pieces to be sent back to back, as the protobuf encoder gives
+ * it (`EncodedMessage` fits).
+ */
+export interface MessageParts {
+  /** The pieces; the first starts with `head` spare bytes. */
+  readonly parts: readonly Uint8Array[];
+  /** Length of the message (without `head`). */
+  readonly length: number;
+  /**
+   * 5 when `parts[0]` starts with five spare bytes for the prefix (the
+   * prefix is then written there and the pieces sent as they are); else
+   * absent or 0.
+   */
+  readonly head?: number;
+}
+
+/**
  * Sends one message with its 5-byte prefix in front of the pieces, without
- * joining them (the prefix is a slab view, the pieces are not copied).
+ * joining them (the prefix goes into the room the encoder left, or is a slab
+ * view; the pieces are not copied).
  *
  * @example Frame a message onto a stream
  * ```ts
@@ -204,28 +222,24 @@ export interface PartsSink {
  *     return Promise.resolve();
  *   },
  * };
- * await sendEnvelope(sink, [new Uint8Array([7, 8])], 2, false);
+ * await sendEnvelope(sink, { parts: [new Uint8Array([7, 8])], length: 2 }, false);
  * console.log(sent); // [ Uint8Array(5) [ 0, 0, 0, 0, 2 ], Uint8Array(2) [ 7, 8 ] ]
  * ```
  *
  * @param sink the stream
- * @param parts the encoded message in pieces
- * @param length their total length
+ * @param message the encoded message in pieces
  * @param compressed the Compressed-Flag
  * @param end whether this message ends our side
- * @param head 5 when `parts[0]` starts with five spare bytes for the prefix
- * (then `parts` is sent as is, the prefix written into them), else 0
  * @returns what `sink.sendParts` returns
  */
 export function sendEnvelope(
   sink: PartsSink,
-  parts: readonly Uint8Array[],
-  length: number,
+  message: MessageParts,
   compressed: boolean,
   end = false,
-  head = 0,
 ): Promise<void> {
-  if (head === ENVELOPE_HEADER) {
+  const { parts, length } = message;
+  if (message.head === ENVELOPE_HEADER) {
     // The encoder left room for the prefix: write it there.
     writeEnvelopeHeader(parts[0], 0, length, compressed);
     return sink.sendParts(parts, length + ENVELOPE_HEADER, end);

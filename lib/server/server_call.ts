@@ -33,6 +33,7 @@ import { encodeBase64 } from "../grpc/base64.ts";
 import {
   ENVELOPE_HEADER,
   EnvelopeDecoder,
+  type MessageParts,
   sendEnvelope,
 } from "../grpc/envelope.ts";
 import {
@@ -494,34 +495,23 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (c) {
       return c.compress(joinParts(encoded)).then((payload) => {
         if (!this.#done) {
-          return this.#write([payload], payload.length, true, wait, 0);
+          return this.#write(
+            { parts: [payload], length: payload.length },
+            true,
+            wait,
+          );
         }
       });
     }
-    return this.#write(
-      encoded.parts,
-      encoded.length,
-      false,
-      wait,
-      encoded.head ?? 0,
-    );
+    return this.#write(encoded, false, wait);
   }
 
   #write(
-    parts: Uint8Array[],
-    length: number,
+    message: MessageParts,
     compressed: boolean,
     wait: boolean,
-    head: number,
   ): Promise<void> | void {
-    const sent = sendEnvelope(
-      this.#stream,
-      parts,
-      length,
-      compressed,
-      false,
-      head,
-    );
+    const sent = sendEnvelope(this.#stream, message, compressed);
     if (sent === HANDED_OVER) return;
     const settled = sent.catch(() => {});
     if (wait) return settled;

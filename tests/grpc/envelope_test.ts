@@ -256,7 +256,7 @@ Deno.test("sendEnvelope() puts the prefix in front of the pieces, unjoined", asy
     },
   };
   const a = new Uint8Array([1, 2]), b = new Uint8Array([3]);
-  await sendEnvelope(sink, [a, b], 3, true, true);
+  await sendEnvelope(sink, { parts: [a, b], length: 3 }, true, true);
   assert.equal(calls.length, 1);
   const [parts, length, end] = calls[0];
   assert.deepEqual(parts[0], new Uint8Array([1, 0, 0, 0, 3]));
@@ -276,7 +276,7 @@ Deno.test("sendEnvelope() writes the prefix into a reserved head", async () => {
   };
   const first = new Uint8Array([9, 9, 9, 9, 9, 1, 2]);
   const parts = [first, new Uint8Array([3])];
-  await sendEnvelope(sink, parts, 3, false, false, 5);
+  await sendEnvelope(sink, { parts, length: 3, head: 5 }, false, false);
   assert.equal(calls[0][0], parts, "the pieces are sent as they are");
   assert.deepEqual(first, new Uint8Array([0, 0, 0, 0, 3, 1, 2]));
   assert.equal(calls[0][1], 8);
