@@ -292,9 +292,14 @@ export class EnvelopeDecoder {
   #targetCompressed = false;
   /** A message completed by assembly, returned by the next `next()`. */
   #ready: Envelope | undefined;
-  /** Pushed chunks; those before `#head` are consumed. */
-  #chunks: Uint8Array[] = [];
+  /**
+   * Pushed chunks in slots `#head` to `#tail` (exclusive); those before
+   * `#head` are consumed. The array is reused, never shrunk or replaced: a
+   * DATA frame's chunk then costs no allocation.
+   */
+  readonly #chunks: Uint8Array[] = [];
   #head = 0;
+  #tail = 0;
   /** Read position within `#chunks[#head]`. */
   #offset = 0;
   #buffered = 0;
@@ -347,7 +352,7 @@ export class EnvelopeDecoder {
       chunk = chunk.subarray(n);
     }
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    this.#chunks[this.#tail++] = chunk;
     this.#buffered += chunk.length;
   }
 
@@ -389,9 +394,7 @@ export class EnvelopeDecoder {
    */
   retain(): void {
     if (this.#target || this.#buffered === 0) {
-      this.#chunks = [];
-      this.#head = 0;
-      this.#offset = 0;
+      this.#clear();
       return;
     }
     const held = this.#take(this.#buffered);
@@ -405,9 +408,8 @@ export class EnvelopeDecoder {
       this.#pending = -1;
       return;
     }
-    this.#chunks = [copy];
-    this.#head = 0;
-    this.#offset = 0;
+    this.#clear();
+    this.#chunks[this.#tail++] = copy;
     this.#buffered = copy.length;
   }
 
@@ -458,15 +460,26 @@ export class EnvelopeDecoder {
 
   /** Discards the fully read current chunk. */
   #dropHead(): void {
-    this.#chunks[this.#head++] = EMPTY; // release the memory early
+    const chunks = this.#chunks;
+    chunks[this.#head++] = EMPTY; // release the memory early
     this.#offset = 0;
-    if (this.#head === this.#chunks.length) {
-      this.#chunks = [];
-      this.#head = 0;
+    if (this.#head === this.#tail) {
+      this.#head = this.#tail = 0;
     } else if (this.#head >= COMPACT_AFTER) {
-      this.#chunks = this.#chunks.slice(this.#head);
+      const live = this.#tail - this.#head;
+      for (let i = 0; i < live; i++) chunks[i] = chunks[this.#head + i];
+      for (let i = live; i < this.#tail; i++) chunks[i] = EMPTY;
       this.#head = 0;
+      this.#tail = live;
     }
+  }
+
+  /** Forgets every held chunk (their slots keep no memory alive). */
+  #clear(): void {
+    const chunks = this.#chunks;
+    for (let i = this.#head; i < this.#tail; i++) chunks[i] = EMPTY;
+    this.#head = this.#tail = 0;
+    this.#offset = 0;
   }
 
   /** Consumes `n` buffered bytes: a view when in one chunk, else a copy. */

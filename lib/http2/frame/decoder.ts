@@ -178,12 +178,9 @@ export class FrameDecoder {
    */
   detach(): void {
     const n = this.#buffered;
-    if (n === 0) {
-      this.#chunks = [];
-      this.#first = 0;
-      this.#offset = 0;
-      return;
-    }
+    // Nothing held: every chunk was consumed and dropped already (and the
+    // emptied array is kept for the next read's chunk).
+    if (n === 0) return;
     const own = new Uint8Array(n);
     this.#peek(own, n);
     this.#chunks = [own];

@@ -84,11 +84,13 @@ export class FrameWriter {
   /** A slab no view uses any more, kept for reuse. */
   #spare: Slab | null = null;
   /**
-   * Views returned by `take()` and not yet released, with their slab. A
-   * connection has one write in flight, so this stays tiny; a plain array
-   * avoids the GC cost of weak collections on the hot path.
+   * Views returned by `take()` and not yet released, and their slabs, at
+   * the same index. A connection has one write in flight, so these stay
+   * tiny; plain arrays avoid the GC cost of weak collections (and an object
+   * per write) on the hot path.
    */
-  #outstanding: Array<{ view: Uint8Array; slab: Slab }> = [];
+  #views: Uint8Array[] = [];
+  #viewSlabs: Slab[] = [];
   /** Start of the pending bytes in {@linkcode #buf}; bytes before are taken. */
   #start = 0;
   #end = 0;
@@ -125,8 +127,9 @@ export class FrameWriter {
     const out = this.#buf.subarray(this.#start, this.#end);
     this.#start = this.#end;
     this.#slab.taken++;
-    if (this.#outstanding.length < MAX_OUTSTANDING) {
-      this.#outstanding.push({ view: out, slab: this.#slab });
+    if (this.#views.length < MAX_OUTSTANDING) {
+      this.#views.push(out);
+      this.#viewSlabs.push(this.#slab);
     }
     return out;
   }
@@ -152,10 +155,18 @@ export class FrameWriter {
    * ```
    */
   release(taken: Uint8Array): void {
-    const i = this.#outstanding.findIndex((o) => o.view === taken);
+    const views = this.#views;
+    const slabs = this.#viewSlabs;
+    const i = views.indexOf(taken);
     if (i < 0) return;
-    const slab = this.#outstanding[i].slab;
-    this.#outstanding.splice(i, 1);
+    const slab = slabs[i];
+    // Views are released in the order they were taken: usually the first.
+    for (let j = i + 1; j < views.length; j++) {
+      views[j - 1] = views[j];
+      slabs[j - 1] = slabs[j];
+    }
+    views.pop();
+    slabs.pop();
     if (--slab.taken > 0) return;
     if (slab === this.#slab) {
       // Nothing pending and no view left: start over at the front.
