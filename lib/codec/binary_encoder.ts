@@ -646,7 +646,9 @@ function encode(
   const out = outFor(size - bigTotal + head);
   const start = out.pos;
   out.pos += head;
-  if (!byReference) {
+  if (!byReference || bigTotal === 0) {
+    // One piece: a literal array, not one grown by push (a backing store
+    // of 17 slots).
     out.message(plan, record, sizes);
     return {
       parts: [out.buf.subarray(start, start + head + size)],

@@ -840,10 +840,11 @@ export class Http2Connection implements AsyncDisposable {
     }
     stream.headersReceived = true;
     if (frame.endStream) stream.remoteEnded = true;
-    this.#deliver(
-      stream,
-      () => stream.handler.onHeaders(decoded.fields, frame.endStream),
-    );
+    try {
+      stream.handler.onHeaders(decoded.fields, frame.endStream);
+    } catch (error) {
+      this.#handlerFailed(stream, error);
+    }
     if (frame.endStream) this.#onRemoteEnd(stream);
   }
 
@@ -900,22 +901,23 @@ export class Http2Connection implements AsyncDisposable {
     stream.contentLength = declared;
     this.#streams.add(stream);
     this.#activeStreams++;
-    this.#deliver(stream, () => {
+    try {
       const handler = onStream(stream, fields, endStream);
       stream.handler = handler;
       // Answered (or reset) inside onStream: the close went to the
       // placeholder handler, so tell the real one (onClose runs exactly once).
       if (stream.closed) handler.onClose(stream.error);
-    });
+    } catch (error) {
+      this.#handlerFailed(stream, error);
+    }
   }
 
-  #deliver(stream: Http2Stream, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      if (!stream.closed) {
-        this.#streamError(stream.id, ErrorCode.INTERNAL_ERROR, String(error));
-      }
+  // Handlers are called in place, each in a try/catch that sends here: a
+  // closure per frame would be an allocation per message.
+  /** A stream handler threw: reset its stream with INTERNAL_ERROR. */
+  #handlerFailed(stream: Http2Stream, error: unknown): void {
+    if (!stream.closed) {
+      this.#streamError(stream.id, ErrorCode.INTERNAL_ERROR, String(error));
     }
   }
 
@@ -992,7 +994,11 @@ export class Http2Connection implements AsyncDisposable {
     const padding = flowLength - data.length;
     if (padding > 0) this.releaseCapacity(stream, padding);
     if (endStream) stream.remoteEnded = true;
-    this.#deliver(stream, () => stream.handler.onData(data, endStream));
+    try {
+      stream.handler.onData(data, endStream);
+    } catch (error) {
+      this.#handlerFailed(stream, error);
+    }
     if (endStream) this.#onRemoteEnd(stream);
   }
 

@@ -148,8 +148,11 @@ export class ServerCall implements StreamHandler, ServerContext {
   readonly peer: string;
   compressMessages = true;
   requestCompressed = false;
-  /** Compressed flags of queued request messages, in order. */
-  readonly #compressedFlags: boolean[] = [];
+  /**
+   * Queued request messages that arrived compressed (usually none: a queue
+   * of flags would cost a push and a shift per message).
+   */
+  #compressedMessages: Set<Message> | undefined;
 
   readonly #stream: Http2Stream;
   readonly #options: ServerCallOptions;
@@ -229,8 +232,10 @@ export class ServerCall implements StreamHandler, ServerContext {
     const queue = new AsyncQueue<Message>();
     // Credit returns when the handler takes a message: a handler that does
     // not read stops the client at the stream window.
-    queue.onTake = () => {
-      this.requestCompressed = this.#compressedFlags.shift() ?? false;
+    queue.onTake = (message) => {
+      const compressed = this.#compressedMessages;
+      this.requestCompressed = compressed !== undefined &&
+        compressed.delete(message);
       if (queue.length === 0) this.#readCredit?.drained();
     };
     return this.#requestQueue = queue;
@@ -409,7 +414,7 @@ export class ServerCall implements StreamHandler, ServerContext {
         this.requestCompressed = compressed;
       }
     } else {
-      this.#compressedFlags.push(compressed);
+      if (compressed) (this.#compressedMessages ??= new Set()).add(message);
       this.#requests.push(message);
     }
   }
