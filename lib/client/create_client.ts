@@ -418,11 +418,13 @@ async function pumpRequests(
     let index = 0;
     for await (const message of req.messages) {
       const compress = choose ? choose(message, index++) : true;
-      await call.send(
+      const sent = call.send(
         encodeInitParts(input, message, ENVELOPE_HEADER),
         false,
         compress,
       );
+      // Awaited only when flow control held the message back.
+      if (sent) await sent;
     }
     call.closeSend();
   } catch (error) {
