@@ -314,7 +314,9 @@ export class ClientCall implements StreamHandler, CallOutcome {
     if (!this.#gotHeaders) {
       this.#gotHeaders = true;
       let encoding: string | undefined;
-      for (const [name, value] of fields) {
+      for (let i = 0; i < fields.length; i++) {
+        const name = fields[i][0];
+        const value = fields[i][1];
         if (name === ":status") this.#httpStatus = Number(value);
         else if (name === "content-type") {
           this.#contentTypeOk = isGrpcContentType(value);
@@ -429,7 +431,9 @@ export class ClientCall implements StreamHandler, CallOutcome {
     let status: string | undefined;
     let message = "";
     let details: Uint8Array | undefined;
-    for (const [name, value] of fields) {
+    for (let i = 0; i < fields.length; i++) {
+      const name = fields[i][0];
+      const value = fields[i][1];
       if (name === "grpc-status") status = value;
       else if (name === "grpc-message") message = decodeGrpcMessage(value);
       else if (name === "grpc-status-details-bin") details = decodeBin(value);

@@ -54,7 +54,9 @@ export function validateFieldBlock(
   let hasPath = false;
   let hasStatus = false;
   let seenPseudo = 0;
-  for (const [name, value] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i][0];
+    const value = fields[i][1];
     if (name.length === 0) return "empty field name";
     if (name.charCodeAt(0) === 0x3a /* : */) {
       if (regularSeen) return `pseudo-header ${name} after a regular field`;
@@ -117,7 +119,9 @@ export function contentLength(
   fields: ReadonlyArray<readonly [string, string]>,
 ): number {
   let result = -1;
-  for (const [name, value] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const name = fields[i][0];
+    const value = fields[i][1];
     if (name !== "content-length") continue;
     const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
     if (Number.isNaN(n) || (result !== -1 && result !== n)) return NaN;

@@ -268,7 +268,9 @@ export class Server implements AsyncDisposable {
     let encoding: string | undefined;
     let acceptEncoding: string | undefined;
     const userFields: HeaderField[] = [];
-    for (const [name, value] of fields) {
+    for (let i = 0; i < fields.length; i++) {
+      const name = fields[i][0];
+      const value = fields[i][1];
       switch (name) {
         case ":path":
           path = value;
