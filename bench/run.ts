@@ -16,7 +16,10 @@
  * raw),
  * `--impls LIST` (ours, grpcjs-deno, grpcjs-node), `--pairs CLIENT:SERVER,...`,
  * `--set wN.key=value` (repeatable), `--timeout-s N` per client (180),
- * `--out DIR` (bench/results), `--no-save`.
+ * `--out DIR` (bench/results), `--no-save`, `--pin CPU` (run every server
+ * and client on that one CPU with `taskset`: steadier A/B comparisons of two
+ * builds, ±3 % instead of ±15–30 % here; not for reporting, the contract runs
+ * unpinned).
  *
  * @module
  */
@@ -119,6 +122,8 @@ interface Options {
   timeoutMs: number;
   outDir: string;
   save: boolean;
+  /** `taskset -c CPU` in front of every program, or nothing. */
+  pin: string[];
 }
 
 function usage(message: string): never {
@@ -136,6 +141,7 @@ function parseOptions(args: string[]): Options {
   let timeoutMs = 180_000;
   let outDir = rel("bench/results");
   let save = true;
+  let pin: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => args[++i] ?? usage(`${a} needs a value`);
@@ -154,7 +160,11 @@ function parseOptions(args: string[]): Options {
     else if (a === "--timeout-s") timeoutMs = Number(value()) * 1000;
     else if (a === "--out") outDir = value();
     else if (a === "--no-save") save = false;
-    else usage(`unknown flag ${a}`);
+    else if (a === "--pin") {
+      const cpu = value();
+      if (!/^\d+$/.test(cpu)) usage(`bad --pin ${cpu}`);
+      pin = ["taskset", "-c", cpu];
+    } else usage(`unknown flag ${a}`);
   }
   for (const w of workloads) {
     if (!ALL_WORKLOADS.includes(w)) usage(`unknown workload ${w}`);
@@ -185,6 +195,7 @@ function parseOptions(args: string[]): Options {
     timeoutMs,
     outDir,
     save,
+    pin,
   };
 }
 
@@ -256,7 +267,10 @@ async function runOnce(
   workload: string,
   params: Record<string, number>,
 ): Promise<Record<string, number>> {
-  const srv = await startServer(IMPLS[server].server, READY_TIMEOUT_MS);
+  const srv = await startServer(
+    [...o.pin, ...IMPLS[server].server],
+    READY_TIMEOUT_MS,
+  );
   try {
     const extra: Record<string, number> = {};
     const args = kv(params);
@@ -266,7 +280,7 @@ async function runOnce(
       args.push(`server_pid=${srv.pid}`);
     }
     const result = await runJson(
-      [...IMPLS[client].client, String(srv.port), workload, ...args],
+      [...o.pin, ...IMPLS[client].client, String(srv.port), workload, ...args],
       o.timeoutMs,
     );
     return { ...result, ...extra };
@@ -308,10 +322,19 @@ async function runScale(
   impl: string,
 ): Promise<Record<string, number>> {
   const p = o.params.scale;
-  const srv = await startServer(IMPLS[impl].server, READY_TIMEOUT_MS);
+  const srv = await startServer(
+    [...o.pin, ...IMPLS[impl].server],
+    READY_TIMEOUT_MS,
+  );
   const client = (workload: string, params: Record<string, number>) =>
     runJson(
-      [...IMPLS[impl].client, String(srv.port), workload, ...kv(params)],
+      [
+        ...o.pin,
+        ...IMPLS[impl].client,
+        String(srv.port),
+        workload,
+        ...kv(params),
+      ],
       o.timeoutMs,
     );
   try {
@@ -342,9 +365,13 @@ async function runH2load(
   bodyFile: string,
 ): Promise<Record<string, number>> {
   const p = o.params.h2load;
-  const srv = await startServer(IMPLS[server].server, READY_TIMEOUT_MS);
+  const srv = await startServer(
+    [...o.pin, ...IMPLS[server].server],
+    READY_TIMEOUT_MS,
+  );
   try {
     const out = await runToEnd([
+      ...o.pin,
       "h2load",
       "-c",
       String(p.clients),
@@ -381,11 +408,18 @@ async function runH2load(
 
 async function runRaw(o: Options): Promise<Record<string, number>[]> {
   const srv = await startServer(
-    [DENO, "run", "-A", rel("bench/raw/tcp.ts"), "server"],
+    [...o.pin, DENO, "run", "-A", rel("bench/raw/tcp.ts"), "server"],
     READY_TIMEOUT_MS,
   );
   try {
-    const client = [DENO, "run", "-A", rel("bench/raw/tcp.ts"), "client"];
+    const client = [
+      ...o.pin,
+      DENO,
+      "run",
+      "-A",
+      rel("bench/raw/tcp.ts"),
+      "client",
+    ];
     const ping = await runJson(
       [...client, String(srv.port), "pingpong", ...kv(o.params.raw_pingpong)],
       o.timeoutMs,
@@ -559,7 +593,12 @@ async function main(): Promise<number> {
     `## gRPC benchmarks, ${started.toISOString()}`,
     "",
     `Deno ${env.deno}, Node ${env.node}, ${env.cpus} CPUs (${env.cpu_model}); ` +
-    `${o.reps} repetition(s)${o.quick ? ", --quick parameters" : ""}. ` +
+    `${o.reps} repetition(s)${o.quick ? ", --quick parameters" : ""}` +
+    (o.pin.length > 0
+      ? `, every process pinned to CPU ${
+        o.pin[2]
+      } (A/B mode, not the contract's setup). `
+      : ". ") +
     "Medians, ± half the spread (max−min) in % of the median.",
     "",
     mainTable(samples, rows),
