@@ -31,6 +31,36 @@ let spare: WeakRef<Uint8Array> | undefined;
 /** Size of the spare a pending timer will prepare, or 0. */
 let preparing = 0;
 
+/** Runs the preparation in a timer turn that does not keep the process alive. */
+function inTimerTurn(task: () => void): void {
+  Deno.unrefTimer(setTimeout(task, 0));
+}
+/** How the preparation is scheduled: replaceable so tests run it when they choose. */
+let schedulePrepare: (task: () => void) => void = inTimerTurn;
+
+/**
+ * Replaces how the spare's preparation is scheduled (by default a timer turn
+ * that does not keep the process alive), so a test can run it at a point of
+ * its choosing instead of guessing when the timer fired. For tests only.
+ *
+ * @example Run the preparation by hand
+ * ```ts
+ * import { largeBuffer, setPrepareScheduler } from "./large_buffer.ts";
+ * const tasks: Array<() => void> = [];
+ * setPrepareScheduler((task) => tasks.push(task));
+ * largeBuffer(1 << 20);
+ * tasks[0](); // the spare is ready now
+ * setPrepareScheduler(undefined); // back to the timer turn
+ * ```
+ *
+ * @param schedule takes the preparation task; `undefined` restores the default
+ */
+export function setPrepareScheduler(
+  schedule: ((task: () => void) => void) | undefined,
+): void {
+  schedulePrepare = schedule ?? inTimerTurn;
+}
+
 function prepare(): void {
   const size = preparing;
   preparing = 0;
@@ -88,7 +118,7 @@ export function largeBuffer(n: number): Uint8Array {
   }
   if (preparing === 0) {
     preparing = Math.ceil(n / PAGE) * PAGE;
-    Deno.unrefTimer(setTimeout(prepare, 0));
+    schedulePrepare(prepare);
   }
   return out;
 }
