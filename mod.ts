@@ -78,15 +78,13 @@ export type {
   ServerUnaryRequest,
   ServerUnaryResponse,
 } from "./lib/server/interceptor.ts";
-export {
-  Http2Connection,
-  type Http2ConnectionOptions,
-} from "./lib/http2/connection.ts";
+// The protobuf-es types the API's signatures name, so that users (and
+// `deno doc`) see them without importing @bufbuild/protobuf themselves.
 export type {
-  Http2Stream,
-  StreamHandler,
-  StreamState,
-} from "./lib/http2/stream.ts";
-export type { HeaderField } from "./lib/http2/hpack/mod.ts";
-export type { GoawayFrame } from "./lib/http2/frame/types.ts";
-export type { Settings } from "./lib/http2/settings.ts";
+  DescMessage,
+  DescMethod,
+  DescService,
+  Message,
+  MessageInitShape,
+  MessageShape,
+} from "./lib/protobuf.ts";
