@@ -11,6 +11,7 @@ import type { ServerContext } from "./context.ts";
 
 /** A request with one message (unary and server-streaming methods). */
 export interface ServerUnaryRequest {
+  /** Always false: one request message. */
   readonly stream: false;
   /** The call's context. */
   readonly context: ServerContext;
@@ -20,6 +21,7 @@ export interface ServerUnaryRequest {
 
 /** A request with a stream of messages (client-streaming and bidi methods). */
 export interface ServerStreamRequest {
+  /** Always true: a stream of request messages. */
   readonly stream: true;
   /** The call's context. */
   readonly context: ServerContext;
@@ -29,6 +31,7 @@ export interface ServerStreamRequest {
 
 /** A response of one message (unary and client-streaming methods). */
 export interface ServerUnaryResponse {
+  /** Always false: one response message. */
   readonly stream: false;
   /** The response message. */
   message: MessageInitShape<DescMessage>;
@@ -36,6 +39,7 @@ export interface ServerUnaryResponse {
 
 /** A response of a stream of messages (server-streaming and bidi methods). */
 export interface ServerStreamResponse {
+  /** Always true: a stream of response messages. */
   readonly stream: true;
   /** The response messages. */
   messages: AsyncIterable<MessageInitShape<DescMessage>>;
