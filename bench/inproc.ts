@@ -95,12 +95,17 @@ const fakeConn = Object.assign(serverEnd, {
 server.serveConnection(fakeConn);
 const conn = new Http2Connection(clientEnd, { role: "client" });
 await conn.ready;
+// A channel whose picker always answers with the one in-process connection.
+const picked = { type: "complete", subchannel: { transport: conn } } as const;
+const picker = { pick: () => picked };
 const channel: Channel = {
   target: "inproc",
   authority: "inproc",
   scheme: "http",
-  getConnection: () => Promise.resolve(conn),
-  readyConnection: () => conn,
+  picker,
+  nextPicker: () => Promise.resolve(picker),
+  getState: () => "READY",
+  waitForStateChange: () => new Promise<never>(() => {}),
   close: () => conn.close(),
   [Symbol.asyncDispose]: () => conn.close(),
 };

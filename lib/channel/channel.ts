@@ -1,23 +1,42 @@
 /**
- * A channel: a virtual connection to a target that hands each call a ready
- * HTTP/2 connection. This first implementation keeps one connection to the
- * first address of the target and reconnects on demand; resolver and
- * balancer registries plug in behind the same {@linkcode Channel} interface.
+ * A channel: a virtual connection to a target (gRPC's naming.md and
+ * load-balancing.md). Calls never see connections: each call asks the
+ * channel's current {@linkcode Picker} for a subchannel, synchronously, and
+ * waits for the next picker when told to queue.
+ *
+ * This implementation keeps one subchannel to the target's first address;
+ * resolver and balancer registries plug in behind the same interface.
  *
  * @module
  */
 
-import type {
-  Http2Connection,
-  Http2ConnectionOptions,
-} from "../http2/connection.ts";
-import { connectHttp2, type ConnectTarget } from "../http2/connect.ts";
+import type { Http2ConnectionOptions } from "../http2/connection.ts";
+import type { ConnectTarget } from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { parseTarget, splitHostPort } from "./target.ts";
-import { withTimeout } from "../util/abort.ts";
+import { ConnectivityState } from "./connectivity.ts";
+import {
+  failPicker,
+  PICK_QUEUE,
+  type PickComplete,
+  type Picker,
+  QUEUE_PICKER,
+} from "./picker.ts";
+import { Subchannel } from "./subchannel.ts";
+import { PickerSlot } from "./picker_slot.ts";
 
-/** What a client needs from a channel. */
+/**
+ * What a client needs from a channel: where calls go (`authority`,
+ * `scheme`), the current picker, and a way to wait for the next one.
+ *
+ * @example Make a channel and a client
+ * ```ts ignore
+ * import { createChannel, createClient } from "../../mod.ts";
+ * await using channel = createChannel("127.0.0.1:50051");
+ * const client = createClient(Greeter, channel);
+ * ```
+ */
 export interface Channel extends AsyncDisposable {
   /** The target the channel was made for. */
   readonly target: string;
@@ -26,20 +45,39 @@ export interface Channel extends AsyncDisposable {
   /** The `:scheme` of calls: "http" or "https". */
   readonly scheme: "http" | "https";
   /**
-   * A connection able to take a new stream now. Must not be called after
-   * `close()`.
-   *
-   * @param signal abandons the wait
-   * @returns the connection; rejects with a `GrpcError` UNAVAILABLE
+   * The current picker. Picking is synchronous: a call on a READY channel
+   * starts in the same turn.
    */
-  getConnection(signal?: AbortSignal): Promise<Http2Connection>;
+  readonly picker: Picker;
   /**
-   * A connection able to take a new stream now, without waiting, if there
-   * is one (calls then start in the same turn); else undefined, and callers
-   * use {@linkcode Channel.getConnection}.
+   * Waits for a picker other than `current` (at once if there already is
+   * one): what a call does when its pick said "queue".
+   *
+   * @param current the picker the caller last used
+   * @param signal abandons the wait (rejects with its reason)
+   * @returns the new picker; rejects with UNAVAILABLE once the channel
+   * is closed
    */
-  readyConnection?(): Http2Connection | undefined;
-  /** Closes every connection gracefully. */
+  nextPicker(current: Picker, signal?: AbortSignal): Promise<Picker>;
+  /**
+   * The channel's connectivity state.
+   *
+   * @param tryToConnect start connecting if IDLE
+   * @returns the state
+   */
+  getState(tryToConnect?: boolean): ConnectivityState;
+  /**
+   * Resolves with the new state once it differs from `from`.
+   *
+   * @param from the state the caller knows
+   * @param signal abandons the wait (rejects with its reason)
+   * @returns the new state
+   */
+  waitForStateChange(
+    from: ConnectivityState,
+    signal?: AbortSignal,
+  ): Promise<ConnectivityState>;
+  /** Closes every connection gracefully (calls in flight finish). */
   close(): Promise<void>;
 }
 
@@ -51,6 +89,12 @@ export interface ChannelTlsOptions {
   serverName?: string;
 }
 
+/** HTTP/2 settings of a channel's connections (each has a safe default). */
+export type ChannelHttp2Options = Omit<
+  Http2ConnectionOptions,
+  "role" | "onStream" | "onGoaway" | "onPing"
+>;
+
 /** Options of {@linkcode createChannel}. */
 export interface ChannelOptions {
   /** Use TLS with ALPN h2 (default false: plaintext HTTP/2, "h2c"). */
@@ -58,8 +102,8 @@ export interface ChannelOptions {
   /** Overrides the `:authority` (default: the target's host:port). */
   authority?: string;
   /** HTTP/2 limits and windows for the channel's connections. */
-  http2?: Omit<Http2ConnectionOptions, "role" | "onStream">;
-  /** Connection attempt timeout in ms (default 20,000, gRPC's minimum). */
+  http2?: ChannelHttp2Options;
+  /** Connection attempt timeout in ms, SETTINGS included (default 20,000). */
   connectTimeoutMs?: number;
 }
 
@@ -68,9 +112,10 @@ export interface ChannelOptions {
  * `ipv4:1.2.3.4:5`, `unix:/path`...). Connects lazily, on the first call.
  *
  * @example A channel for a client
- * ```ts ignore
+ * ```ts
  * import { createChannel } from "./channel.ts";
  * await using channel = createChannel("127.0.0.1:50051");
+ * console.log(channel.getState()); // "IDLE"
  * ```
  *
  * @param target where to connect
@@ -81,34 +126,39 @@ export function createChannel(
   target: string,
   options: ChannelOptions = {},
 ): Channel {
-  return new DirectChannel(target, options);
+  return new SingleAddressChannel(target, options);
 }
 
-class DirectChannel implements Channel {
+class SingleAddressChannel implements Channel {
   readonly target: string;
   readonly authority: string;
   readonly scheme: "http" | "https";
-  readonly #options: ChannelOptions;
-  readonly #address: ConnectTarget;
-  #current: Http2Connection | undefined;
-  #connecting: Promise<Http2Connection> | undefined;
-  readonly #all = new Set<Http2Connection>();
-  #closed = false;
+  readonly #slot = new PickerSlot();
+  readonly #subchannel: Subchannel;
+  #state: ConnectivityState = ConnectivityState.IDLE;
+  readonly #stateWaiters = new Set<() => void>();
+  /** Picks during IDLE start a connection and queue. */
+  readonly #idlePicker: Picker = {
+    pick: () => {
+      this.#subchannel.connect();
+      return PICK_QUEUE;
+    },
+  };
 
   constructor(target: string, options: ChannelOptions) {
     this.target = target;
-    this.#options = options;
     this.scheme = options.tls ? "https" : "http";
     const parsed = parseTarget(target);
     const defaultPort = options.tls ? 443 : 80;
+    let address: ConnectTarget;
     if (parsed.scheme === "unix") {
-      this.#address = { transport: "unix", path: parsed.endpoint };
+      address = { transport: "unix", path: parsed.endpoint };
       this.authority = options.authority ?? "localhost";
     } else {
       const first = parsed.endpoint.split(",")[0];
       const { hostname, port } = splitHostPort(first, defaultPort);
       const tls = typeof options.tls === "object" ? options.tls : {};
-      this.#address = options.tls
+      address = options.tls
         ? { transport: "tls", hostname, port, ...tls }
         : { transport: "tcp", hostname, port };
       this.authority = options.authority ??
@@ -116,71 +166,96 @@ class DirectChannel implements Channel {
           ? `[${hostname}]:${port}`
           : `${hostname}:${port}`);
     }
-  }
-
-  readyConnection(): Http2Connection | undefined {
-    const current = this.#current;
-    return !this.#closed && current && current.isAvailable
-      ? current
-      : undefined;
-  }
-
-  getConnection(signal?: AbortSignal): Promise<Http2Connection> {
-    if (this.#closed) {
-      return Promise.reject(new GrpcError(Code.UNAVAILABLE, "channel closed"));
-    }
-    const ready = this.readyConnection();
-    if (ready) return Promise.resolve(ready);
-    this.#connecting ??= this.#connect().finally(() => {
-      this.#connecting = undefined;
+    this.#subchannel = new Subchannel({
+      address,
+      http2: options.http2,
+      connectTimeoutMs: options.connectTimeoutMs ?? 20_000,
     });
-    if (!signal) return this.#connecting;
-    return Promise.race([
-      this.#connecting,
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener("abort", () => reject(signal.reason), {
-          once: true,
+    this.#subchannel.addListener((state, error) => this.#update(state, error));
+    this.#slot.publish(this.#idlePicker);
+  }
+
+  get picker(): Picker {
+    return this.#slot.current;
+  }
+
+  nextPicker(current: Picker, signal?: AbortSignal): Promise<Picker> {
+    return this.#slot.next(current, signal);
+  }
+
+  getState(tryToConnect = false): ConnectivityState {
+    if (tryToConnect && this.#state === ConnectivityState.IDLE) {
+      this.#subchannel.connect();
+    }
+    return this.#state;
+  }
+
+  waitForStateChange(
+    from: ConnectivityState,
+    signal?: AbortSignal,
+  ): Promise<ConnectivityState> {
+    if (this.#state !== from) return Promise.resolve(this.#state);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#stateWaiters.delete(done);
+        reject(signal!.reason);
+      };
+      const done = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(this.#state);
+      };
+      this.#stateWaiters.add(done);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #update(state: ConnectivityState, error: GrpcError | undefined): void {
+    switch (state) {
+      case ConnectivityState.IDLE:
+        this.#slot.publish(this.#idlePicker);
+        break;
+      case ConnectivityState.CONNECTING:
+        this.#slot.publish(QUEUE_PICKER);
+        break;
+      case ConnectivityState.READY: {
+        const result: PickComplete = Object.freeze({
+          type: "complete",
+          subchannel: this.#subchannel,
         });
-      }),
-    ]);
+        this.#slot.publish({ pick: () => result });
+        break;
+      }
+      case ConnectivityState.TRANSIENT_FAILURE:
+        // Calls waiting for this attempt fail with its error; the next call
+        // tries again (reconnect backoff comes with the balancers).
+        this.#slot.publish(failPicker(
+          error ?? new GrpcError(Code.UNAVAILABLE, "connection failed"),
+        ));
+        this.#slot.publish(this.#idlePicker);
+        break;
+      case ConnectivityState.SHUTDOWN:
+        break;
+    }
+    this.#setState(
+      state === ConnectivityState.TRANSIENT_FAILURE
+        ? ConnectivityState.IDLE
+        : state,
+    );
   }
 
-  async #connect(): Promise<Http2Connection> {
-    let conn: Http2Connection;
-    const timeoutMs = this.#options.connectTimeoutMs ?? 20_000;
-    try {
-      conn = await withTimeout(
-        connectHttp2(this.#address, this.#options.http2),
-        timeoutMs,
-        `connect timed out after ${timeoutMs} ms`,
-      );
-      await conn.ready;
-    } catch (error) {
-      throw new GrpcError(
-        Code.UNAVAILABLE,
-        `failed to connect to ${this.target}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-        { cause: error },
-      );
-    }
-    if (this.#closed) {
-      conn.destroy();
-      throw new GrpcError(Code.UNAVAILABLE, "channel closed");
-    }
-    this.#current = conn;
-    this.#all.add(conn);
-    conn.closed.then(() => {
-      this.#all.delete(conn);
-      if (this.#current === conn) this.#current = undefined;
-    });
-    return conn;
+  #setState(state: ConnectivityState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    for (const done of [...this.#stateWaiters]) done();
+    this.#stateWaiters.clear();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all([...this.#all].map((c) => c.close()));
+    if (this.#state === ConnectivityState.SHUTDOWN) return;
+    this.#slot.close(new GrpcError(Code.UNAVAILABLE, "channel closed"));
+    this.#setState(ConnectivityState.SHUTDOWN);
+    await this.#subchannel.shutdown();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -8,13 +8,18 @@
  */
 
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import type { Http2Connection } from "../http2/connection.ts";
+import type { CallTransport } from "../channel/transport.ts";
 import {
   HANDED_OVER,
   type Http2Stream,
   type StreamHandler,
 } from "../http2/stream.ts";
-import { GoawayError, ResetError } from "../http2/errors.ts";
+import {
+  ConnectionClosedError,
+  ConnectionError,
+  GoawayError,
+  ResetError,
+} from "../http2/errors.ts";
 import { ErrorCode } from "../http2/frame/types.ts";
 import { Code, parseCode } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
@@ -63,13 +68,14 @@ export interface CallOutcome {
 }
 
 /**
- * A client call. Create it, `start()` it on a connection, `send()` request
- * messages, then read `messages` (or `single`) and `outcome`.
+ * A client call. Create it, `start()` it on a transport (the picked
+ * subchannel's connection), `send()` request messages, then read `messages`
+ * (or `single`) and `outcome`.
  *
  * @example Unary call on bytes
  * ```ts ignore
  * const call = new ClientCall(options);
- * await call.start(conn, headers);
+ * await call.start(transport, headers);
  * call.send(requestBytes, true);
  * const { error } = await call.outcome;
  * ```
@@ -161,18 +167,19 @@ export class ClientCall implements StreamHandler, CallOutcome {
   /**
    * Opens the stream and sends the request headers.
    *
-   * @param conn a ready connection
+   * @param transport a ready transport
    * @param headers the request's field block
    * @param first the only request message, for single-request calls
    */
   async start(
-    conn: Http2Connection,
+    transport: CallTransport,
     headers: readonly HeaderField[],
     first?: Uint8Array | EncodedMessage,
   ): Promise<void> {
     let stream: Http2Stream;
     try {
-      stream = conn.tryOpenStream(this) ?? await conn.openStream(this);
+      stream = transport.tryOpenStream(this) ??
+        await transport.openStream(this);
     } catch (error) {
       throw toGrpcError(error);
     }
@@ -180,23 +187,23 @@ export class ClientCall implements StreamHandler, CallOutcome {
   }
 
   /**
-   * {@linkcode ClientCall.start} without waiting, when the connection can
+   * {@linkcode ClientCall.start} without waiting, when the transport can
    * take a stream now (no await, so no event-loop hop before the write).
    *
-   * @param conn a ready connection
+   * @param transport a ready transport
    * @param headers the request's field block
    * @param first the only request message, for single-request calls
-   * @returns false when the connection cannot open a stream now (call
+   * @returns false when the transport cannot open a stream now (call
    * `start()`), true when the call started
    */
   tryStart(
-    conn: Http2Connection,
+    transport: CallTransport,
     headers: readonly HeaderField[],
     first?: Uint8Array | EncodedMessage,
   ): boolean {
     let stream: Http2Stream | undefined;
     try {
-      stream = conn.tryOpenStream(this);
+      stream = transport.tryOpenStream(this);
     } catch {
       return false; // start() reports why
     }
@@ -531,10 +538,9 @@ export function toGrpcError(error: unknown): GrpcError {
   if (error instanceof GoawayError) {
     return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
   }
-  if (error instanceof Error && error.name === "ConnectionClosedError") {
-    return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
-  }
-  if (error instanceof Error && error.name === "ConnectionError") {
+  if (
+    error instanceof ConnectionClosedError || error instanceof ConnectionError
+  ) {
     return new GrpcError(Code.UNAVAILABLE, error.message, { cause: error });
   }
   return GrpcError.from(error, Code.INTERNAL);

@@ -29,6 +29,9 @@ import type {
   UnaryResponse,
 } from "./interceptor.ts";
 import { ClientCall, type ClientCallOptions } from "./client_call.ts";
+import { pickTransport } from "./pick_transport.ts";
+import type { CallDoneInfo } from "../channel/picker.ts";
+import type { CallTransport } from "../channel/transport.ts";
 import { LazyStream, ResponseMessages, toMessages } from "./message_streams.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
@@ -116,7 +119,7 @@ export type Client<S extends DescService> = {
  * Creates a typed client for `service` over `channel`.
  *
  * @example Call SayHello
- * ```ts ignore
+ * ```ts
  * import { createChannel, createClient } from "../../mod.ts";
  * import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
  * await using channel = createChannel("127.0.0.1:50051");
@@ -293,6 +296,7 @@ class Shared {
       this.callOptions(req.method, true, compression),
     );
     const disarm = this.watch(call, req);
+    let done: ((info: CallDoneInfo) => void) | undefined;
     try {
       // Encoded before any await: the caller may change its init object
       // once the call returned.
@@ -301,13 +305,28 @@ class Shared {
         req.message ?? (req as RequestExtras).init!,
         ENVELOPE_HEADER,
       );
-      // A ready connection takes the call in this turn: no await before the
-      // request is queued for the socket.
-      const conn = this.channel.readyConnection?.() ??
-        await this.channel.getConnection(req.signal);
+      // A READY subchannel takes the call in this turn: the pick is
+      // synchronous, so no await before the request is queued for the
+      // socket.
+      const picked = this.channel.picker.pick(req);
+      let transport: CallTransport | undefined;
+      if (picked.type === "complete") {
+        transport = picked.subchannel.transport;
+        done = picked.onCallDone;
+      }
+      if (transport === undefined || !transport.isAvailable) {
+        const slow = await pickTransport(
+          this.channel,
+          req,
+          false,
+          call.outcome.promise,
+        );
+        transport = slow.transport;
+        done = slow.onCallDone;
+      }
       const headers = this.headers(req, compression);
-      if (!call.tryStart(conn, headers, first)) {
-        await call.start(conn, headers, first);
+      if (!call.tryStart(transport, headers, first)) {
+        await call.start(transport, headers, first);
       }
       const outcome = await call.outcome.promise;
       const extras = req as RequestExtras;
@@ -329,6 +348,7 @@ class Shared {
       throw e;
     } finally {
       disarm();
+      if (done !== undefined) done({ error: call.error });
     }
   }
 
@@ -338,11 +358,22 @@ class Shared {
       this.callOptions(req.method, false, extras.compression),
     );
     const disarm = this.watch(call, req);
+    let done: ((info: CallDoneInfo) => void) | undefined;
     try {
-      const conn = await this.channel.getConnection(req.signal);
-      await call.start(conn, this.headers(req, extras.compression));
+      const picked = await pickTransport(
+        this.channel,
+        req,
+        false,
+        call.outcome.promise,
+      );
+      done = picked.onCallDone;
+      await call.start(
+        picked.transport,
+        this.headers(req, extras.compression),
+      );
     } catch (error) {
       disarm();
+      if (done !== undefined) done({ error: call.error });
       const e = GrpcError.from(error, Code.INTERNAL);
       call.cancel(e);
       throw e;
@@ -358,6 +389,7 @@ class Shared {
       finish: async () => {
         disarm();
         const outcome = await call.outcome.promise;
+        if (done !== undefined) done({ error: outcome.error });
         for (const [k, v] of outcome.trailer) trailer.append(k, v);
         extras.onTrailer?.(trailer);
       },

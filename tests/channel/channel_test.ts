@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createChannel, createClient, Server } from "../../mod.ts";
+import { createChannel, createClient, Metadata, Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 
 Deno.test("a channel reaches a server on a unix socket (unix:path)", async () => {
@@ -32,14 +32,26 @@ Deno.test("a channel opens a new connection for the next call once its connectio
   }) as Deno.NetAddr;
   await using channel = createChannel(`127.0.0.1:${addr.port}`);
   const client = createClient(Greeter, channel);
-  assert.equal(channel.readyConnection?.(), undefined, "none before a call");
+  const info = {
+    path: "/helloworld.Greeter/SayHello",
+    metadata: new Metadata(),
+  };
+  assert.equal(channel.getState(), "IDLE", "no connection before a call");
+  assert.equal(channel.picker.pick(info).type, "queue");
   assert.equal((await client.sayHello({ name: "a" })).message, "Hello a");
-  const first = await channel.getConnection();
-  assert.equal(channel.readyConnection?.(), first);
-  await first.close();
-  assert.equal(channel.readyConnection?.(), undefined, "none once it closed");
+  assert.equal(channel.getState(), "READY");
+  const picked = channel.picker.pick(info);
+  assert.equal(picked.type, "complete");
+  const first = picked.type === "complete"
+    ? picked.subchannel.transport
+    : undefined;
+  assert.ok(first);
+  await (first as unknown as { close(): Promise<void> }).close();
+  assert.equal(channel.getState(), "IDLE", "idle once it closed");
   assert.equal((await client.sayHello({ name: "b" })).message, "Hello b");
-  assert.notEqual(await channel.getConnection(), first);
+  const again = channel.picker.pick(info);
+  assert.ok(again.type === "complete" && again.subchannel.transport);
+  assert.notEqual(again.subchannel.transport, first);
   await server.shutdown();
 });
 
