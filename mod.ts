@@ -4,7 +4,7 @@
  * service descriptors.
  *
  * @example Greeter client and server
- * ```ts ignore
+ * ```ts
  * import { createChannel, createClient, Server } from "./mod.ts";
  * import { Greeter } from "./gen/helloworld/helloworld_pb.ts";
  *

@@ -87,7 +87,7 @@ interface ParsedRequest {
  * A gRPC server.
  *
  * @example Serve Greeter
- * ```ts ignore
+ * ```ts
  * import { Server } from "../../mod.ts";
  * import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
  * const server = new Server();
