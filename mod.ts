@@ -42,6 +42,7 @@ export {
   type ChannelTlsOptions,
   createChannel,
 } from "./lib/channel/channel.ts";
+export { ConnectivityState } from "./lib/channel/connectivity.ts";
 export {
   type BidiStreamingMethod,
   type Client,
