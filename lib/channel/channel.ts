@@ -11,10 +11,9 @@
  */
 
 import type { Http2ConnectionOptions } from "../http2/connection.ts";
-import type { ConnectTarget } from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
-import { parseTarget, splitHostPort } from "./target.ts";
+import { type Address, parseTarget, splitHostPort } from "./target.ts";
 import { ConnectivityState } from "./connectivity.ts";
 import {
   failPicker,
@@ -23,7 +22,7 @@ import {
   type Picker,
   QUEUE_PICKER,
 } from "./picker.ts";
-import { Subchannel } from "./subchannel.ts";
+import { Http2Subchannel } from "./subchannel.ts";
 import { PickerSlot } from "./picker_slot.ts";
 
 /**
@@ -134,7 +133,7 @@ class SingleAddressChannel implements Channel {
   readonly authority: string;
   readonly scheme: "http" | "https";
   readonly #slot = new PickerSlot();
-  readonly #subchannel: Subchannel;
+  readonly #subchannel: Http2Subchannel;
   #state: ConnectivityState = ConnectivityState.IDLE;
   readonly #stateWaiters = new Set<() => void>();
   /** Picks during IDLE start a connection and queue. */
@@ -150,26 +149,26 @@ class SingleAddressChannel implements Channel {
     this.scheme = options.tls ? "https" : "http";
     const parsed = parseTarget(target);
     const defaultPort = options.tls ? 443 : 80;
-    let address: ConnectTarget;
+    let address: Address;
     if (parsed.scheme === "unix") {
-      address = { transport: "unix", path: parsed.endpoint };
+      address = { kind: "unix", path: parsed.endpoint };
       this.authority = options.authority ?? "localhost";
     } else {
       const first = parsed.endpoint.split(",")[0];
       const { hostname, port } = splitHostPort(first, defaultPort);
-      const tls = typeof options.tls === "object" ? options.tls : {};
-      address = options.tls
-        ? { transport: "tls", hostname, port, ...tls }
-        : { transport: "tcp", hostname, port };
+      address = { kind: "tcp", hostname, port };
       this.authority = options.authority ??
         (hostname.includes(":")
           ? `[${hostname}]:${port}`
           : `${hostname}:${port}`);
     }
-    this.#subchannel = new Subchannel({
+    this.#subchannel = new Http2Subchannel({
       address,
+      tls: options.tls
+        ? (typeof options.tls === "object" ? options.tls : {})
+        : undefined,
       http2: options.http2,
-      connectTimeoutMs: options.connectTimeoutMs ?? 20_000,
+      backoff: { minConnectTimeoutMs: options.connectTimeoutMs ?? 20_000 },
     });
     this.#subchannel.addListener((state, error) => this.#update(state, error));
     this.#slot.publish(this.#idlePicker);
@@ -229,19 +228,15 @@ class SingleAddressChannel implements Channel {
       case ConnectivityState.TRANSIENT_FAILURE:
         // Calls waiting for this attempt fail with its error; the next call
         // tries again (reconnect backoff comes with the balancers).
+        // Calls fail fast until the backoff brings the subchannel to IDLE.
         this.#slot.publish(failPicker(
           error ?? new GrpcError(Code.UNAVAILABLE, "connection failed"),
         ));
-        this.#slot.publish(this.#idlePicker);
         break;
       case ConnectivityState.SHUTDOWN:
         break;
     }
-    this.#setState(
-      state === ConnectivityState.TRANSIENT_FAILURE
-        ? ConnectivityState.IDLE
-        : state,
-    );
+    this.#setState(state);
   }
 
   #setState(state: ConnectivityState): void {
@@ -255,7 +250,7 @@ class SingleAddressChannel implements Channel {
     if (this.#state === ConnectivityState.SHUTDOWN) return;
     this.#slot.close(new GrpcError(Code.UNAVAILABLE, "channel closed"));
     this.#setState(ConnectivityState.SHUTDOWN);
-    await this.#subchannel.shutdown();
+    await this.#subchannel.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -5,9 +5,11 @@
  * a call transport while READY.
  *
  * States: IDLE → (connect()) → CONNECTING → READY, or TRANSIENT_FAILURE when
- * the attempt fails or times out; READY → IDLE when the connection closes or
- * the server sends GOAWAY (its calls drain on the old connection, new calls
- * need a new one); any → SHUTDOWN.
+ * the attempt fails or times out; TRANSIENT_FAILURE → IDLE once the backoff
+ * delay (connection-backoff.md) has passed; READY → IDLE when the connection
+ * closes or the server sends GOAWAY (its calls drain on the old connection,
+ * new calls need a new one); any → SHUTDOWN. The backoff resets when the
+ * server's SETTINGS arrive.
  *
  * The connect timeout covers the whole handshake: TCP, TLS and the server's
  * first SETTINGS, so a peer that accepts TCP and never speaks HTTP/2 cannot
@@ -23,18 +25,57 @@ import type {
 import { connectHttp2, type ConnectTarget } from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
+import { type Clock, SYSTEM_CLOCK, type TimerHandle } from "../util/clock.ts";
+import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { ConnectivityState } from "./connectivity.ts";
 import type { PickedSubchannel } from "./picker.ts";
+import type { Address } from "./target.ts";
 import type { CallTransport } from "./transport.ts";
 
-/** Options of a {@linkcode Subchannel}. */
+/** Options of a {@linkcode Http2Subchannel}. */
 export interface SubchannelOptions {
-  /** Where to connect, and how (TCP, TLS, unix). */
-  address: ConnectTarget;
+  /** Where to connect. */
+  address: Address;
+  /** TLS settings (TCP addresses only); undefined: plaintext. */
+  tls?: { caCerts?: string[]; serverName?: string };
   /** HTTP/2 limits and windows of the connection. */
   http2?: Omit<Http2ConnectionOptions, "role" | "onStream" | "onGoaway">;
-  /** Longest a connection attempt may take, SETTINGS included (ms). */
-  connectTimeoutMs: number;
+  /** Reconnect backoff and the minimum connect timeout. */
+  backoff?: BackoffOptions;
+  /** Time and timers (default: the system clock). */
+  clock?: Clock;
+  /** Random source for backoff jitter (default `Math.random`). */
+  random?: () => number;
+}
+
+/**
+ * A subchannel as balancers see it: one logical connection to one address.
+ *
+ * @example Connect when IDLE, watch the state
+ * ```ts ignore
+ * const sc = helper.createSubchannel(address);
+ * sc.addListener((state) => { if (state === "IDLE") sc.connect(); });
+ * sc.connect();
+ * ```
+ */
+export interface Subchannel extends PickedSubchannel {
+  /** The address it connects to. */
+  readonly address: Address;
+  /** Its connectivity state. */
+  readonly state: ConnectivityState;
+  /** Why the last attempt failed, while TRANSIENT_FAILURE. */
+  readonly error: GrpcError | undefined;
+  /** Starts connecting if IDLE (no effect in other states). */
+  connect(): void;
+  /**
+   * Listens to state changes.
+   *
+   * @param listener called with each new state
+   * @returns removes the listener
+   */
+  addListener(listener: SubchannelListener): () => void;
+  /** Shuts down for good; calls in flight finish on their connection. */
+  shutdown(): void;
 }
 
 /** Called with a subchannel's new state (and the error of a failure). */
@@ -48,13 +89,17 @@ export type SubchannelListener = (
  *
  * @example Connect and wait for READY
  * ```ts ignore
- * const sc = new Subchannel({ address: { hostname: "127.0.0.1", port: 50051 }, connectTimeoutMs: 20_000 });
+ * const sc = new Http2Subchannel({ address: { kind: "tcp", hostname: "127.0.0.1", port: 50051 } });
  * sc.addListener((state) => console.log(state));
  * sc.connect();
  * ```
  */
-export class Subchannel implements PickedSubchannel {
+export class Http2Subchannel implements Subchannel {
   readonly #options: SubchannelOptions;
+  readonly #target: ConnectTarget;
+  readonly #clock: Clock;
+  readonly #backoff: Backoff;
+  #backoffTimer: TimerHandle | undefined;
   #state: ConnectivityState = ConnectivityState.IDLE;
   #conn: Http2Connection | undefined;
   #error: GrpcError | undefined;
@@ -64,9 +109,22 @@ export class Subchannel implements PickedSubchannel {
   /** Cancels the attempt under way, if any. */
   #cancelAttempt: ((error: GrpcError) => void) | undefined;
 
-  /** @param options address, HTTP/2 options and connect timeout */
+  /** @param options address, TLS, HTTP/2, backoff, clock */
   constructor(options: SubchannelOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#backoff = new Backoff(options.backoff, options.random);
+    const a = options.address;
+    this.#target = a.kind === "unix"
+      ? { transport: "unix", path: a.path }
+      : options.tls
+      ? { transport: "tls", hostname: a.hostname, port: a.port, ...options.tls }
+      : { transport: "tcp", hostname: a.hostname, port: a.port };
+  }
+
+  /** The address it connects to. */
+  get address(): Address {
+    return this.#options.address;
   }
 
   /** The current connectivity state. */
@@ -87,7 +145,7 @@ export class Subchannel implements PickedSubchannel {
   /** A printable form of the address. */
   get addressText(): string {
     const a = this.#options.address;
-    if (a.transport === "unix") return `unix:${a.path}`;
+    if (a.kind === "unix") return `unix:${a.path}`;
     return a.hostname.includes(":")
       ? `[${a.hostname}]:${a.port}`
       : `${a.hostname}:${a.port}`;
@@ -104,12 +162,12 @@ export class Subchannel implements PickedSubchannel {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Starts connecting if IDLE (or TRANSIENT_FAILURE); else does nothing. */
+  /**
+   * Starts connecting if IDLE; else does nothing (in TRANSIENT_FAILURE the
+   * backoff timer brings it back to IDLE).
+   */
   connect(): void {
-    if (
-      this.#state !== ConnectivityState.IDLE &&
-      this.#state !== ConnectivityState.TRANSIENT_FAILURE
-    ) return;
+    if (this.#state !== ConnectivityState.IDLE) return;
     this.#setState(ConnectivityState.CONNECTING, undefined);
     void this.#attempt();
   }
@@ -120,8 +178,17 @@ export class Subchannel implements PickedSubchannel {
    *
    * @returns resolves once every connection closed
    */
-  async shutdown(): Promise<void> {
+  shutdown(): void {
+    void this.close();
+  }
+
+  /**
+   * {@linkcode Http2Subchannel.shutdown}, resolving once every connection
+   * closed.
+   */
+  async close(): Promise<void> {
     if (this.#state !== ConnectivityState.SHUTDOWN) {
+      this.#clock.clearTimeout(this.#backoffTimer);
       this.#cancelAttempt?.(
         new GrpcError(Code.UNAVAILABLE, "subchannel shut down"),
       );
@@ -135,19 +202,20 @@ export class Subchannel implements PickedSubchannel {
 
   /** Closes every connection now, failing their calls. */
   destroy(): void {
-    void this.shutdown();
+    void this.close();
     for (const c of this.#draining) c.destroy();
   }
 
   async #attempt(): Promise<void> {
-    const { address, http2, connectTimeoutMs } = this.#options;
+    const http2 = this.#options.http2;
+    const connectTimeoutMs = this.#backoff.connectTimeout();
     const cancel = Promise.withResolvers<never>();
     let cancelled = false;
     this.#cancelAttempt = (error) => {
       cancelled = true;
       cancel.reject(error);
     };
-    const timer = setTimeout(
+    const timer = this.#clock.setTimeout(
       () =>
         this.#cancelAttempt?.(
           new GrpcError(
@@ -158,7 +226,7 @@ export class Subchannel implements PickedSubchannel {
       connectTimeoutMs,
     );
     let conn: Http2Connection | undefined;
-    const pending = connectHttp2(address, {
+    const pending = connectHttp2(this.#target, {
       ...http2,
       onGoaway: () => this.#onGoaway(conn),
     });
@@ -173,6 +241,12 @@ export class Subchannel implements PickedSubchannel {
       if (conn && this.#conn !== conn) conn.destroy();
       cancelled = true;
       if (this.#state === ConnectivityState.CONNECTING) {
+        this.#backoffTimer = this.#clock.setTimeout(() => {
+          this.#backoffTimer = undefined;
+          if (this.#state === ConnectivityState.TRANSIENT_FAILURE) {
+            this.#setState(ConnectivityState.IDLE, undefined);
+          }
+        }, this.#backoff.next());
         this.#setState(
           ConnectivityState.TRANSIENT_FAILURE,
           error instanceof GrpcError ? error : new GrpcError(
@@ -186,11 +260,12 @@ export class Subchannel implements PickedSubchannel {
       }
       return;
     } finally {
-      clearTimeout(timer);
+      this.#clock.clearTimeout(timer);
       this.#cancelAttempt = undefined;
     }
     const ready = conn;
     this.#conn = ready;
+    this.#backoff.reset();
     ready.closed.then(() => this.#onLost(ready));
     this.#setState(ConnectivityState.READY, undefined);
   }
