@@ -1,9 +1,9 @@
 /**
  * The example programs' command-line flags (JSR's `@std/cli` is not
  * reachable from the build machines): `--name value` and `--name=value` for
- * flags that take a value, `--name` (or `--name=true|false`) for switches,
- * `-h` / `--help` for the usage text, and positional arguments. An unknown
- * flag is an error, so that a typo does not go unnoticed.
+ * flags that take a value, `--name` (or `--name=false`, `--name false`) for
+ * switches, `-h` / `--help` for the usage text, and positional arguments. An
+ * unknown flag is an error, so that a typo does not go unnoticed.
  *
  * @example Parse a server's command line
  * ```ts
@@ -27,7 +27,7 @@ export interface FlagSpec {
   readonly usage: string;
   /** Flags that take a value (`--name value` or `--name=value`). */
   readonly string?: readonly string[];
-  /** Flags that take none (`--name`, or `--name=true` / `--name=false`). */
+  /** Switches: `--name`, or `--name=true|false`, or `--name true|false`. */
   readonly boolean?: readonly string[];
 }
 
@@ -105,9 +105,13 @@ export function parseFlags(args: readonly string[], spec: FlagSpec): Flags {
       else if (i + 1 < args.length) values.set(name, args[++i]);
       else throw new FlagError(`--${name} needs a value`);
     } else if (booleans.has(name)) {
-      if (inline === undefined || inline === "true") switches.add(name);
-      else if (inline === "false") switches.delete(name);
-      else throw new FlagError(`--${name} is true or false, not "${inline}"`);
+      // `--name false` too: harnesses write switches both ways.
+      const next = args[i + 1];
+      const value = inline ??
+        (next === "true" || next === "false" ? args[++i] : "true");
+      if (value === "true") switches.add(name);
+      else if (value === "false") switches.delete(name);
+      else throw new FlagError(`--${name} is true or false, not "${value}"`);
     } else {
       throw new FlagError(`unknown flag --${name}`);
     }

@@ -6,7 +6,8 @@
  * deno run --allow-net examples/interop/server.ts --port=10000 [--host=127.0.0.1]
  * ```
  *
- * Prints `READY <port>` once listening (`--port=0` picks a free port).
+ * Prints `READY <port>` once listening (`--port=0` picks a free port);
+ * `--help` lists the flags.
  *
  * Features: EmptyCall, UnaryCall, StreamingOutputCall, StreamingInputCall,
  * FullDuplexCall, HalfDuplexCall, CompressedResponse (per message), Echo
@@ -30,6 +31,12 @@ import {
   PayloadType,
   type ResponseParameters,
 } from "../../gen/grpc/testing/messages_pb.ts";
+import {
+  FlagError,
+  type FlagSpec,
+  parseFlagsOrExit,
+  parsePort,
+} from "../_flags.ts";
 
 const ECHO_INITIAL_KEY = "x-grpc-test-echo-initial";
 const ECHO_TRAILING_KEY = "x-grpc-test-echo-trailing-bin";
@@ -202,36 +209,38 @@ export async function startInteropServer(
   return { server, port: addr.port };
 }
 
-/**
- * Parses `--name=value` and `--name value` flags.
- *
- * @param args the command line
- * @returns the flags by name
- */
-export function parseFlags(args: string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith("--")) continue;
-    const eq = arg.indexOf("=");
-    if (eq >= 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-      flags.set(arg.slice(2), args[++i]);
-    } else flags.set(arg.slice(2), "true");
-  }
-  return flags;
-}
+/** The command line of this program (gRPC's interop server flags). */
+export const SERVER_FLAGS: FlagSpec = {
+  usage: `Usage: deno task interop:server [--port N] [--host ADDRESS]
+       deno run --allow-net examples/interop/server.ts [--port N] [--host ADDRESS]
+
+Serves grpc.testing.TestService for gRPC's interop clients; prints
+"READY <port>" once listening. SIGINT or SIGTERM shut it down gracefully.
+
+  --port N          port to listen on (default 10000; 0 picks a free one)
+  --host ADDRESS    address to listen on (default 127.0.0.1)
+  --use_tls         only --use_tls=false: TLS is not supported here
+  -h, --help        print this text
+
+Values go as --flag value or --flag=value.`,
+  string: ["port", "host"],
+  boolean: ["use_tls"],
+};
 
 if (import.meta.main) {
-  const flags = parseFlags(Deno.args);
-  if (flags.get("use_tls") === "true") {
-    console.error("--use_tls=true is not supported by this example");
-    Deno.exit(2);
-  }
-  const { server, port } = await startInteropServer({
-    hostname: flags.get("host") ?? "127.0.0.1",
-    port: Number(flags.get("port") ?? 10000),
+  const options = parseFlagsOrExit(Deno.args, SERVER_FLAGS, (flags) => {
+    if (flags.switches.has("use_tls")) {
+      throw new FlagError("--use_tls=true is not supported by this example");
+    }
+    if (flags.positional.length > 0) {
+      throw new FlagError(`unexpected argument ${flags.positional[0]}`);
+    }
+    return {
+      hostname: flags.values.get("host") ?? "127.0.0.1",
+      port: parsePort(flags.values.get("port"), "--port", 10000),
+    };
   });
+  const { server, port } = await startInteropServer(options);
   const stop = () => {
     server.shutdown(1000).finally(() => Deno.exit(0));
   };
