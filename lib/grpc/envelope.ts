@@ -10,6 +10,8 @@
 import { GrpcError } from "./grpc_error.ts";
 import { Code } from "./status.ts";
 import { largeBuffer } from "../util/large_buffer.ts";
+import { ByteQueue } from "../util/byte_queue.ts";
+import { Slab } from "../util/slab.ts";
 
 /** Size of the prefix before each message: flag byte and 32-bit length. */
 export const ENVELOPE_HEADER = 5;
@@ -120,33 +122,31 @@ const EMPTY = new Uint8Array(0);
 const ASSEMBLE_ABOVE = 64 << 10;
 /** Small owned copies are carved from shared slabs of this size. */
 const COPY_SLAB = 256 << 10;
-// Small at first, so that taking a new slab happens while V8 still collects
-// type feedback (see binary_encoder.ts), not thousands of messages into a run.
-let copySlab = new Uint8Array(4 << 10);
-let copyOffset = 0;
+/** Larger copies get a buffer of their own (maybe one prepared ahead). */
+const COPY_OWN_ABOVE = COPY_SLAB / 8;
+/**
+ * Received messages copied out of reused read buffers, shared by every
+ * decoder (one per call: a slab each would cost more than it saves). Small
+ * at first, so that taking a new slab happens while V8 still collects type
+ * feedback (see lib/util/slab.ts), not thousands of messages into a run.
+ */
+const copies = new Slab({
+  firstSize: 4 << 10,
+  size: COPY_SLAB,
+  ownAbove: COPY_OWN_ABOVE,
+});
 
 /** A copy the caller owns: a slab slice when small, else its own buffer. */
 function ownedCopy(bytes: Uint8Array): Uint8Array {
   const n = bytes.length;
   if (n === 0) return EMPTY;
-  if (n > COPY_SLAB / 8) {
-    const out = largeBuffer(n);
-    out.set(bytes);
-    return out;
-  }
-  if (copyOffset + n > copySlab.length) {
-    copySlab = new Uint8Array(COPY_SLAB);
-    copyOffset = 0;
-  }
-  const out = copySlab.subarray(copyOffset, copyOffset += n);
+  const out = n > COPY_OWN_ABOVE ? largeBuffer(n) : copies.take(n);
   out.set(bytes);
   return out;
 }
 
-/** Prefixes are carved from shared slabs of this size. */
-const PREFIX_SLAB = 16 << 10;
-let prefixSlab = new Uint8Array(PREFIX_SLAB);
-let prefixOffset = 0;
+/** Prefixes sent apart from their message, shared by every stream. */
+const prefixes = new Slab({ firstSize: 16 << 10, size: 16 << 10 });
 
 /**
  * A fresh 5-byte message prefix for a payload of `length` bytes. Carved from
@@ -168,14 +168,7 @@ export function envelopePrefix(
   length: number,
   compressed: boolean,
 ): Uint8Array {
-  if (prefixOffset + ENVELOPE_HEADER > PREFIX_SLAB) {
-    prefixSlab = new Uint8Array(PREFIX_SLAB);
-    prefixOffset = 0;
-  }
-  const prefix = prefixSlab.subarray(
-    prefixOffset,
-    prefixOffset += ENVELOPE_HEADER,
-  );
+  const prefix = prefixes.take(ENVELOPE_HEADER);
   writeEnvelopeHeader(prefix, 0, length, compressed);
   return prefix;
 }
@@ -256,9 +249,6 @@ export function sendEnvelope(
   return sink.sendParts(all, length + ENVELOPE_HEADER, end);
 }
 
-/** Compact the chunk queue once this many consumed slots pile up. */
-const COMPACT_AFTER = 64;
-
 /**
  * Splits a byte stream into messages. A message may span many chunks, and a
  * chunk may hold many messages and partial prefixes.
@@ -292,21 +282,18 @@ export class EnvelopeDecoder {
   #targetCompressed = false;
   /** A message completed by assembly, returned by the next `next()`. */
   #ready: Envelope | undefined;
-  /**
-   * Pushed chunks in slots `#head` to `#tail` (exclusive); those before
-   * `#head` are consumed. The array is reused, never shrunk or replaced: a
-   * DATA frame's chunk then costs no allocation.
-   */
-  readonly #chunks: Uint8Array[] = [];
-  #head = 0;
-  #tail = 0;
-  /** Read position within `#chunks[#head]`. */
-  #offset = 0;
-  #buffered = 0;
+  /** Pushed chunks not yet returned as messages. */
+  readonly #queue = new ByteQueue();
   /** Body length announced by a prefix already consumed, or -1. */
   #pending = -1;
   #compressed = false;
   #error: GrpcError | undefined;
+  /**
+   * Scratch space for a prefix that straddles chunks, made when first
+   * needed: a typed array costs about a microsecond, and a decoder is made
+   * per call.
+   */
+  #prefix: Uint8Array | undefined;
 
   /**
    * Creates a decoder.
@@ -324,9 +311,8 @@ export class EnvelopeDecoder {
    */
   get buffered(): number {
     if (this.#target) return this.#targetFilled + ENVELOPE_HEADER;
-    return this.#pending < 0
-      ? this.#buffered
-      : this.#buffered + ENVELOPE_HEADER;
+    const held = this.#queue.length;
+    return this.#pending < 0 ? held : held + ENVELOPE_HEADER;
   }
 
   /**
@@ -351,9 +337,7 @@ export class EnvelopeDecoder {
       if (n === chunk.length) return;
       chunk = chunk.subarray(n);
     }
-    if (chunk.length === 0) return;
-    this.#chunks[this.#tail++] = chunk;
-    this.#buffered += chunk.length;
+    this.#queue.push(chunk);
   }
 
   /**
@@ -372,18 +356,27 @@ export class EnvelopeDecoder {
       return ready;
     }
     if (this.#target) return null;
+    const queue = this.#queue;
     let length = this.#pending;
     if (length < 0) {
-      if (this.#buffered < ENVELOPE_HEADER) return null;
+      if (queue.length < ENVELOPE_HEADER) return null;
       length = this.#readPrefix();
     }
-    if (this.#buffered < length) return null;
+    if (queue.length < length) return null;
     this.#pending = -1;
-    const data = this.#take(length);
-    if (this.#transient && this.#lastTakeWasView) {
-      return { compressed: this.#compressed, data: ownedCopy(data) };
+    // A view when the message lies within one chunk (copied in transient
+    // mode: the chunk is a reused read buffer), else copied once.
+    const view = queue.view(length);
+    if (view === undefined) {
+      return {
+        compressed: this.#compressed,
+        data: queue.read(largeBuffer(length)),
+      };
     }
-    return { compressed: this.#compressed, data };
+    return {
+      compressed: this.#compressed,
+      data: this.#transient ? ownedCopy(view) : view,
+    };
   }
 
   /**
@@ -393,45 +386,42 @@ export class EnvelopeDecoder {
    * on, so its bytes are copied once in all.
    */
   retain(): void {
-    if (this.#target || this.#buffered === 0) {
-      this.#clear();
+    const queue = this.#queue;
+    const n = queue.length;
+    if (this.#target || n === 0) {
+      queue.clear();
       return;
     }
-    const held = this.#take(this.#buffered);
-    const copy = this.#lastTakeWasView ? ownedCopy(held) : held;
     if (this.#pending >= ASSEMBLE_ABOVE) {
       const target = largeBuffer(this.#pending);
-      target.set(copy);
+      queue.read(target.subarray(0, n));
       this.#target = target;
-      this.#targetFilled = copy.length;
+      this.#targetFilled = n;
       this.#targetCompressed = this.#compressed;
       this.#pending = -1;
       return;
     }
-    this.#clear();
-    this.#chunks[this.#tail++] = copy;
-    this.#buffered = copy.length;
+    const view = queue.view(n);
+    queue.push(
+      view === undefined ? queue.read(largeBuffer(n)) : ownedCopy(view),
+    );
   }
-
-  #lastTakeWasView = false;
 
   /** Consumes a prefix (5 bytes are buffered) and returns its length. */
   #readPrefix(): number {
-    let flag: number;
-    let length: number;
-    const chunk = this.#chunks[this.#head];
-    const at = this.#offset;
+    const queue = this.#queue;
+    // Read in place when it lies within one chunk.
+    let chunk = queue.chunk;
+    let at = queue.offset;
     if (chunk.length - at >= ENVELOPE_HEADER) {
-      flag = chunk[at];
-      length = ((chunk[at + 1] << 24) | (chunk[at + 2] << 16) |
-        (chunk[at + 3] << 8) | chunk[at + 4]) >>> 0;
-      this.#advance(ENVELOPE_HEADER);
+      queue.skip(ENVELOPE_HEADER);
     } else {
-      const prefix = this.#take(ENVELOPE_HEADER);
-      flag = prefix[0];
-      length = ((prefix[1] << 24) | (prefix[2] << 16) | (prefix[3] << 8) |
-        prefix[4]) >>> 0;
+      chunk = queue.read(this.#prefix ??= new Uint8Array(ENVELOPE_HEADER));
+      at = 0;
     }
+    const flag = chunk[at];
+    const length = ((chunk[at + 1] << 24) | (chunk[at + 2] << 16) |
+      (chunk[at + 3] << 8) | chunk[at + 4]) >>> 0;
     if (flag > 1) {
       this.#error = new GrpcError(
         Code.INTERNAL,
@@ -449,64 +439,5 @@ export class EnvelopeDecoder {
     this.#compressed = flag === 1;
     this.#pending = length;
     return length;
-  }
-
-  /** Moves the read position `n` bytes within the current chunk. */
-  #advance(n: number): void {
-    this.#buffered -= n;
-    this.#offset += n;
-    if (this.#offset === this.#chunks[this.#head].length) this.#dropHead();
-  }
-
-  /** Discards the fully read current chunk. */
-  #dropHead(): void {
-    const chunks = this.#chunks;
-    chunks[this.#head++] = EMPTY; // release the memory early
-    this.#offset = 0;
-    if (this.#head === this.#tail) {
-      this.#head = this.#tail = 0;
-    } else if (this.#head >= COMPACT_AFTER) {
-      const live = this.#tail - this.#head;
-      for (let i = 0; i < live; i++) chunks[i] = chunks[this.#head + i];
-      for (let i = live; i < this.#tail; i++) chunks[i] = EMPTY;
-      this.#head = 0;
-      this.#tail = live;
-    }
-  }
-
-  /** Forgets every held chunk (their slots keep no memory alive). */
-  #clear(): void {
-    const chunks = this.#chunks;
-    for (let i = this.#head; i < this.#tail; i++) chunks[i] = EMPTY;
-    this.#head = this.#tail = 0;
-    this.#offset = 0;
-  }
-
-  /** Consumes `n` buffered bytes: a view when in one chunk, else a copy. */
-  #take(n: number): Uint8Array {
-    if (n === 0) return EMPTY.subarray();
-    const chunk = this.#chunks[this.#head];
-    const at = this.#offset;
-    if (chunk.length - at >= n) {
-      const view = chunk.subarray(at, at + n);
-      this.#advance(n);
-      this.#lastTakeWasView = true;
-      return view;
-    }
-    this.#lastTakeWasView = false;
-    const out = largeBuffer(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.#chunks[this.#head];
-      const from = this.#offset;
-      const count = Math.min(c.length - from, n - filled);
-      out.set(
-        from === 0 && count === c.length ? c : c.subarray(from, from + count),
-        filled,
-      );
-      filled += count;
-      this.#advance(count);
-    }
-    return out;
   }
 }

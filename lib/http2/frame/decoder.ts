@@ -6,6 +6,7 @@
  */
 
 import { ConnectionError } from "../errors.ts";
+import { ByteQueue } from "../../util/byte_queue.ts";
 import { parseFrame } from "./parse.ts";
 import {
   CLIENT_PREFACE,
@@ -16,9 +17,6 @@ import {
 
 /** Octets in a frame header (RFC 9113 §4.1). */
 const HEADER_SIZE = 9;
-const EMPTY = new Uint8Array(0);
-/** Consumed chunk slots tolerated at the front of the queue before compacting. */
-const COMPACT_AT = 64;
 
 /**
  * Options of {@linkcode FrameDecoder}.
@@ -54,9 +52,9 @@ export interface FrameDecoderOptions {
  * against RFC 9113 §4–§6. It checks the shape of single frames only; stream
  * states and CONTINUATION sequencing are the connection's job.
  *
- * Chunks are kept in a queue, never concatenated: a frame lying within one
- * chunk is returned as subarray views into it (zero copy); only a frame that
- * straddles chunks is copied, once.
+ * Chunks are kept in a {@linkcode ByteQueue}, never concatenated: a frame
+ * lying within one chunk is returned as subarray views into it (zero copy);
+ * only a frame that straddles chunks is copied, once.
  *
  * @example Decode frames as they arrive
  * ```ts
@@ -80,12 +78,7 @@ export class FrameDecoder {
    * larger value.
    */
   maxFrameSize: number;
-  #chunks: Uint8Array[] = [];
-  /** Index of the first unconsumed chunk in {@linkcode #chunks}. */
-  #first = 0;
-  /** Read offset within the first unconsumed chunk. */
-  #offset = 0;
-  #buffered = 0;
+  readonly #queue = new ByteQueue();
   /** Preface octets still to match; 0 once matched or when not expected. */
   #prefaceLeft: number;
   /** Scratch space for a frame header that straddles chunks. */
@@ -103,7 +96,7 @@ export class FrameDecoder {
 
   /** Bytes buffered but not yet returned as frames. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#queue.length;
   }
 
   /**
@@ -113,9 +106,7 @@ export class FrameDecoder {
    * @param chunk The bytes read.
    */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    this.#queue.push(chunk);
   }
 
   /**
@@ -131,12 +122,13 @@ export class FrameDecoder {
    */
   next(): Frame | null {
     if (this.#prefaceLeft > 0 && !this.#matchPreface()) return null;
-    while (this.#buffered >= HEADER_SIZE) {
-      let head = this.#chunks[this.#first];
-      let at = this.#offset;
+    const queue = this.#queue;
+    while (queue.length >= HEADER_SIZE) {
+      // The header is read in place when it lies within one chunk.
+      let head = queue.chunk;
+      let at = queue.offset;
       if (head.length - at < HEADER_SIZE) {
-        this.#peek(this.#header, HEADER_SIZE);
-        head = this.#header;
+        head = queue.peek(this.#header);
         at = 0;
       }
       const length = (head[at] << 16) | (head[at + 1] << 8) | head[at + 2];
@@ -148,13 +140,15 @@ export class FrameDecoder {
           `frame length ${length} exceeds SETTINGS_MAX_FRAME_SIZE ${this.maxFrameSize}`,
         );
       }
-      if (this.#buffered < HEADER_SIZE + length) return null;
+      if (queue.length < HEADER_SIZE + length) return null;
       const type = head[at + 3];
       const flags = head[at + 4];
       // §4.1: the reserved bit MUST be ignored on receipt.
       const streamId = ((head[at + 5] & 0x7f) << 24) | (head[at + 6] << 16) |
         (head[at + 7] << 8) | head[at + 8];
-      const payload = this.#take(HEADER_SIZE, length);
+      queue.skip(HEADER_SIZE);
+      // A view when the payload lies within one chunk, else copied once.
+      const payload = queue.view(length) ?? queue.read(new Uint8Array(length));
       const frame = parseFrame(type, flags, streamId, payload);
       if (frame !== null) return frame;
       this.unknownFrames++;
@@ -177,15 +171,7 @@ export class FrameDecoder {
    * ```
    */
   detach(): void {
-    const n = this.#buffered;
-    // Nothing held: every chunk was consumed and dropped already (and the
-    // emptied array is kept for the next read's chunk).
-    if (n === 0) return;
-    const own = new Uint8Array(n);
-    this.#peek(own, n);
-    this.#chunks = [own];
-    this.#first = 0;
-    this.#offset = 0;
+    this.#queue.detach();
   }
 
   /**
@@ -197,81 +183,24 @@ export class FrameDecoder {
 
   /** Matches buffered bytes against the client preface (RFC 9113 §3.4). */
   #matchPreface(): boolean {
-    while (this.#prefaceLeft > 0 && this.#buffered > 0) {
-      const chunk = this.#chunks[this.#first];
+    const queue = this.#queue;
+    while (this.#prefaceLeft > 0 && queue.length > 0) {
+      const chunk = queue.chunk;
+      const at = queue.offset;
       const from = CLIENT_PREFACE.length - this.#prefaceLeft;
-      const n = Math.min(chunk.length - this.#offset, this.#prefaceLeft);
+      const n = Math.min(chunk.length - at, this.#prefaceLeft);
       // At most 24 comparisons per connection: a loop is cheapest here.
       for (let i = 0; i < n; i++) {
-        if (chunk[this.#offset + i] !== CLIENT_PREFACE[from + i]) {
+        if (chunk[at + i] !== CLIENT_PREFACE[from + i]) {
           throw new ConnectionError(
             ErrorCode.PROTOCOL_ERROR,
             "invalid connection preface",
           );
         }
       }
-      this.#skip(n);
+      queue.skip(n);
       this.#prefaceLeft -= n;
     }
     return this.#prefaceLeft === 0;
-  }
-
-  /** Copies the first `n` buffered bytes into `dst` without consuming them. */
-  #peek(dst: Uint8Array, n: number): void {
-    let copied = 0;
-    let offset = this.#offset;
-    for (let i = this.#first; copied < n; i++, offset = 0) {
-      const chunk = this.#chunks[i];
-      const count = Math.min(chunk.length - offset, n - copied);
-      dst.set(chunk.subarray(offset, offset + count), copied);
-      copied += count;
-    }
-  }
-
-  /**
-   * Skips `skip` bytes and consumes the `n` after them: a view when they lie
-   * in one chunk, else a copy.
-   */
-  #take(skip: number, n: number): Uint8Array {
-    const chunk = this.#chunks[this.#first];
-    const start = this.#offset + skip;
-    if (chunk.length - start >= n) {
-      this.#skip(skip + n);
-      return n === 0 ? EMPTY : chunk.subarray(start, start + n);
-    }
-    this.#skip(skip);
-    const out = new Uint8Array(n);
-    let copied = 0;
-    while (copied < n) {
-      const c = this.#chunks[this.#first];
-      const count = Math.min(c.length - this.#offset, n - copied);
-      out.set(c.subarray(this.#offset, this.#offset + count), copied);
-      copied += count;
-      this.#skip(count);
-    }
-    return out;
-  }
-
-  /** Consumes `n` buffered bytes (n ≤ buffered). */
-  #skip(n: number): void {
-    this.#buffered -= n;
-    let offset = this.#offset + n;
-    const chunks = this.#chunks;
-    while (
-      this.#first < chunks.length && offset >= chunks[this.#first].length
-    ) {
-      offset -= chunks[this.#first].length;
-      chunks[this.#first++] = EMPTY; // drop the reference for the GC
-    }
-    this.#offset = offset;
-    if (this.#first === chunks.length) {
-      // Usually one chunk per read: pop() is cheaper than setting length.
-      if (chunks.length === 1) chunks.pop();
-      else chunks.length = 0;
-      this.#first = 0;
-    } else if (this.#first >= COMPACT_AT && this.#first * 2 >= chunks.length) {
-      this.#chunks = chunks.slice(this.#first);
-      this.#first = 0;
-    }
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import { ByteWriter } from "./byte_writer.ts";
+import { Slab } from "../../util/slab.ts";
 import { DynamicTable, ENTRY_OVERHEAD } from "./dynamic_table.ts";
 import type { HeaderField } from "./header_field.ts";
 import { huffmanEncodedLength, huffmanEncodeInto } from "./huffman.ts";
@@ -112,6 +113,8 @@ export interface HpackEncoderOptions {
 const KEPT = 8;
 /** Larger blocks are not remembered. */
 const KEPT_MAX = 1024;
+/** Remembered blocks are copied into slabs of this size. */
+const KEEP_SLAB = 4096;
 const EMPTY_BLOCK = new Uint8Array(0);
 
 /**
@@ -157,6 +160,8 @@ export class HpackEncoder {
   #keptVersions: number[] = new Array(KEPT).fill(-1);
   #keptBlocks: Uint8Array[] = new Array(KEPT).fill(EMPTY_BLOCK);
   #nextKept = 0;
+  /** Where remembered blocks are copied (slab views: no allocation each). */
+  readonly #keptBytes = new Slab({ firstSize: KEEP_SLAB, size: KEEP_SLAB });
 
   /**
    * Creates an encoder with an empty dynamic table.
@@ -279,7 +284,9 @@ export class HpackEncoder {
         if (kept < 0) this.#nextKept = (slot + 1) % KEPT;
         this.#keptLists[slot] = fields;
         this.#keptVersions[slot] = version;
-        this.#keptBlocks[slot] = keep(out);
+        const block = this.#keptBytes.take(out.length);
+        block.set(out.bytes.subarray(0, out.length));
+        this.#keptBlocks[slot] = block;
       }
     }
     if (transient) {
@@ -376,21 +383,4 @@ function checkSize(size: number): number {
     throw new RangeError(`invalid HPACK table size: ${size}`);
   }
   return size;
-}
-
-/** Remembered blocks are copied into shared slabs of this size. */
-const KEEP_SLAB = 4096;
-let keepSlab = new Uint8Array(KEEP_SLAB);
-let keepUsed = 0;
-
-/** A lasting copy of what `out` holds (a slab view: no allocation each). */
-function keep(out: ByteWriter): Uint8Array {
-  const n = out.length;
-  if (keepUsed + n > KEEP_SLAB) {
-    keepSlab = new Uint8Array(KEEP_SLAB);
-    keepUsed = 0;
-  }
-  const copy = keepSlab.subarray(keepUsed, keepUsed += n);
-  copy.set(out.bytes.subarray(0, n));
-  return copy;
 }
