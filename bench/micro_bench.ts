@@ -12,7 +12,7 @@ import { FrameDecoder } from "../lib/http2/frame/decoder.ts";
 import { FrameWriter } from "../lib/http2/frame/writer.ts";
 import { encodeEnvelope, EnvelopeDecoder } from "../lib/grpc/envelope.ts";
 import { create, fromBinary, toBinary } from "../lib/protobuf.ts";
-import { encodeMessage } from "../lib/codec/binary_encoder.ts";
+import { MessageEncoder } from "../lib/codec/binary_encoder.ts";
 import { decodeMessage } from "../lib/codec/binary_decoder.ts";
 import { HelloRequestSchema } from "../gen/helloworld/helloworld_pb.ts";
 import { PayloadSchema } from "../gen/bench/bench_pb.ts";
@@ -124,6 +124,7 @@ Deno.bench({
 
 const HELLO = create(HelloRequestSchema, { name: "world" });
 const HELLO_BIN = toBinary(HelloRequestSchema, HELLO);
+const ENCODER = new MessageEncoder();
 const PAYLOAD = create(PayloadSchema, { data: LARGE });
 const PAYLOAD_BIN = toBinary(PayloadSchema, PAYLOAD);
 
@@ -148,7 +149,7 @@ Deno.bench({
   name: "protobuf encode (lib/codec): HelloRequest",
   group: "protobuf",
   fn() {
-    encodeMessage(HelloRequestSchema, HELLO);
+    ENCODER.encodeMessage(HelloRequestSchema, HELLO);
   },
 });
 

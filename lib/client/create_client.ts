@@ -16,7 +16,7 @@ import {
   type MessageShape,
 } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
-import { encodeInitParts } from "../codec/binary_encoder.ts";
+import { MessageEncoder } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type { CallOptions } from "./call_options.ts";
 import type {
@@ -159,6 +159,8 @@ class Shared {
   readonly unaryMessage: ((req: UnaryRequest) => Promise<Message>) | undefined;
   /** Whether interceptors see the calls (and so their request messages). */
   readonly intercepted: boolean;
+  /** Encodes this client's requests, into slabs of its own. */
+  readonly encoder = new MessageEncoder();
 
   constructor(channel: Channel, options: ClientOptions) {
     this.channel = channel;
@@ -300,7 +302,7 @@ class Shared {
     try {
       // Encoded before any await: the caller may change its init object
       // once the call returned.
-      const first = encodeInitParts(
+      const first = this.encoder.encodeInitParts(
         req.method.input,
         req.message ?? (req as RequestExtras).init!,
         ENVELOPE_HEADER,
@@ -378,7 +380,7 @@ class Shared {
       call.cancel(e);
       throw e;
     }
-    void pumpRequests(call, req);
+    void pumpRequests(call, req, this.encoder);
     await call.headerReady;
     const header = call.header;
     extras.onHeader?.(header);
@@ -434,13 +436,14 @@ interface RequestExtras {
 async function pumpRequests(
   call: ClientCall,
   req: StreamRequest,
+  encoder: MessageEncoder,
 ): Promise<void> {
   const input = req.method.input;
   try {
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
         await call.send(
-          encodeInitParts(input, message, ENVELOPE_HEADER),
+          encoder.encodeInitParts(input, message, ENVELOPE_HEADER),
           true,
         );
         return;
@@ -451,7 +454,7 @@ async function pumpRequests(
     for await (const message of req.messages) {
       const compress = choose ? choose(message, index++) : true;
       const sent = call.send(
-        encodeInitParts(input, message, ENVELOPE_HEADER),
+        encoder.encodeInitParts(input, message, ENVELOPE_HEADER),
         false,
         compress,
       );

@@ -25,6 +25,7 @@ import { parseTimeout } from "../grpc/timeout.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
 import { type Compression, CompressionRegistry } from "../grpc/compression.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE } from "../grpc/envelope.ts";
+import { MessageEncoder } from "../codec/binary_encoder.ts";
 import type { ServiceImpl } from "./handler.ts";
 import type {
   ServerInterceptor,
@@ -116,6 +117,7 @@ export class Server implements AsyncDisposable {
         DEFAULT_MAX_MESSAGE_SIZE,
       maxSendMessageSize: options.maxSendMessageSize ?? 0x7fffffff,
       compressions: options.compressions ?? new CompressionRegistry(),
+      encoder: new MessageEncoder(),
     };
   }
 

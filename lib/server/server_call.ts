@@ -15,8 +15,8 @@ import type {
 import { decodeMessage } from "../codec/binary_decoder.ts";
 import {
   type EncodedMessage,
-  encodeInitParts,
   joinParts,
+  type MessageEncoder,
 } from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import {
@@ -55,6 +55,8 @@ export interface ServerCallOptions {
   maxSendMessageSize: number;
   /** Algorithms we decode and may respond with. */
   compressions: CompressionRegistry;
+  /** Encodes the server's responses, into slabs of its own. */
+  encoder: MessageEncoder;
 }
 
 /** The parsed request header a call starts from. */
@@ -448,7 +450,11 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (!response.stream) {
       try {
         const sent = this.#sendMessage(
-          encodeInitParts(output, response.message, ENVELOPE_HEADER),
+          this.#options.encoder.encodeInitParts(
+            output,
+            response.message,
+            ENVELOPE_HEADER,
+          ),
           false,
         );
         if (sent) await sent;
@@ -466,7 +472,7 @@ export class ServerCall implements StreamHandler, ServerContext {
         if (next.done) break;
         if (this.#done) break;
         const sent = this.#sendMessage(
-          encodeInitParts(
+          this.#options.encoder.encodeInitParts(
             output,
             next.value as MessageInitShape<DescMessage>,
             ENVELOPE_HEADER,

@@ -6,7 +6,7 @@ import {
   type MessageInitShape,
   toBinary,
 } from "../../lib/protobuf.ts";
-import { encodeMessage } from "../../lib/codec/binary_encoder.ts";
+import { MessageEncoder } from "../../lib/codec/binary_encoder.ts";
 import * as bench from "../../gen/bench/bench_pb.ts";
 import * as hello from "../../gen/helloworld/helloworld_pb.ts";
 import * as messages from "../../gen/grpc/testing/messages_pb.ts";
@@ -14,14 +14,16 @@ import * as routeGuide from "../../gen/routeguide/route_guide_pb.ts";
 import * as status from "../../gen/google/rpc/status_pb.ts";
 import { randomMessage, rng, schemas } from "./_random_messages.ts";
 
-Deno.test("encodeMessage writes exactly what toBinary writes, for random messages of every generated type", () => {
+const encoder = new MessageEncoder();
+
+Deno.test("MessageEncoder.encodeMessage() writes exactly what toBinary writes, for random messages of every generated type", () => {
   const r = rng(42);
   let checked = 0;
   for (const schema of schemas) {
     for (let i = 0; i < 60; i++) {
       const message = randomMessage(schema, r);
       const expected = toBinary(schema, message);
-      const actual = encodeMessage(schema, message);
+      const actual = encoder.encodeMessage(schema, message);
       assert.deepEqual(actual, expected, `${schema.typeName} #${i}`);
       checked++;
     }
@@ -29,23 +31,23 @@ Deno.test("encodeMessage writes exactly what toBinary writes, for random message
   assert.ok(checked > 1000);
 });
 
-Deno.test("encodeMessage falls back for unknown fields and still matches toBinary", () => {
+Deno.test("MessageEncoder.encodeMessage() falls back for unknown fields and still matches toBinary", () => {
   const message = create(hello.HelloRequestSchema, { name: "x" });
   message.$unknown = [{ no: 99, wireType: 0, data: new Uint8Array([5]) }];
   assert.deepEqual(
-    encodeMessage(hello.HelloRequestSchema, message),
+    encoder.encodeMessage(hello.HelloRequestSchema, message),
     toBinary(hello.HelloRequestSchema, message),
   );
 });
 
-Deno.test("encodeMessage results stay intact while later messages are encoded", () => {
-  const first = encodeMessage(
+Deno.test("MessageEncoder.encodeMessage() results stay intact while later messages are encoded", () => {
+  const first = encoder.encodeMessage(
     hello.HelloRequestSchema,
     create(hello.HelloRequestSchema, { name: "first" }),
   );
   const copy = first.slice();
   for (let i = 0; i < 20000; i++) {
-    encodeMessage(
+    encoder.encodeMessage(
       hello.HelloRequestSchema,
       create(hello.HelloRequestSchema, { name: `n${i}` }),
     );
@@ -68,13 +70,13 @@ Deno.test("the fast path covers the common proto3 shapes and declines what it ca
   assert.equal(fastPathCovers(status.StatusSchema), false);
 });
 
-Deno.test("encodeMessageParts references large bytes and joins to toBinary's bytes", async () => {
-  const { encodeMessageParts, joinParts } = await import(
+Deno.test("MessageEncoder.encodeMessageParts() references large bytes and joins to toBinary's bytes", async () => {
+  const { joinParts } = await import(
     "../../lib/codec/binary_encoder.ts"
   );
   const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
   const message = create(bench.PayloadSchema, { data });
-  const encoded = encodeMessageParts(bench.PayloadSchema, message);
+  const encoded = encoder.encodeMessageParts(bench.PayloadSchema, message);
   assert.ok(
     encoded.parts.includes(data),
     "large bytes are referenced, not copied",
@@ -85,18 +87,22 @@ Deno.test("encodeMessageParts references large bytes and joins to toBinary's byt
     location: { latitude: 1 },
   });
   assert.deepEqual(
-    joinParts(encodeMessageParts(routeGuide.RouteNoteSchema, small)),
+    joinParts(encoder.encodeMessageParts(routeGuide.RouteNoteSchema, small)),
     toBinary(routeGuide.RouteNoteSchema, small),
   );
 });
 
-Deno.test("encodeMessageParts reserves spare head bytes in front of the message", async () => {
-  const { encodeMessageParts, joinParts } = await import(
+Deno.test("MessageEncoder.encodeMessageParts() reserves spare head bytes in front of the message", async () => {
+  const { joinParts } = await import(
     "../../lib/codec/binary_encoder.ts"
   );
   const small = create(routeGuide.RouteNoteSchema, { message: "hi" });
   const expected = toBinary(routeGuide.RouteNoteSchema, small);
-  const encoded = encodeMessageParts(routeGuide.RouteNoteSchema, small, 5);
+  const encoded = encoder.encodeMessageParts(
+    routeGuide.RouteNoteSchema,
+    small,
+    5,
+  );
   assert.equal(encoded.head, 5);
   assert.equal(encoded.length, expected.length);
   assert.equal(encoded.parts.length, 1);
@@ -105,12 +111,12 @@ Deno.test("encodeMessageParts reserves spare head bytes in front of the message"
   // With a referenced large value the head is still in the first piece.
   const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
   const big = create(bench.PayloadSchema, { data });
-  const parts = encodeMessageParts(bench.PayloadSchema, big, 5);
+  const parts = encoder.encodeMessageParts(bench.PayloadSchema, big, 5);
   assert.equal(parts.parts[1], data);
   assert.deepEqual(joinParts(parts), toBinary(bench.PayloadSchema, big));
   // The fallback (toBinary) reserves nothing and says so.
   const withAny = create(status.StatusSchema, { code: 3 });
-  const fallback = encodeMessageParts(status.StatusSchema, withAny, 5);
+  const fallback = encoder.encodeMessageParts(status.StatusSchema, withAny, 5);
   assert.equal(fallback.head, 0);
   assert.deepEqual(joinParts(fallback), toBinary(status.StatusSchema, withAny));
 });
@@ -176,8 +182,8 @@ function toInit(schema: DescMessage, message: unknown, r: () => number) {
   return out;
 }
 
-Deno.test("encodeInitParts writes what toBinary(create(init)) writes", async () => {
-  const { encodeInitParts, joinParts } = await import(
+Deno.test("MessageEncoder.encodeInitParts() writes what toBinary(create(init)) writes", async () => {
+  const { joinParts } = await import(
     "../../lib/codec/binary_encoder.ts"
   );
   const r = rng(7);
@@ -190,7 +196,7 @@ Deno.test("encodeInitParts writes what toBinary(create(init)) writes", async () 
         r,
       ) as MessageInitShape<DescMessage>;
       const expected = toBinary(schema, create(schema, init));
-      const encoded = encodeInitParts(schema, init, 5);
+      const encoded = encoder.encodeInitParts(schema, init, 5);
       assert.deepEqual(
         joinParts(encoded),
         expected,
@@ -201,7 +207,9 @@ Deno.test("encodeInitParts writes what toBinary(create(init)) writes", async () 
   }
   assert.ok(checked > 1000);
   // Plain init objects take the fast path (which reserves the head).
-  const plain = encodeInitParts(hello.HelloReplySchema, { message: "hi" }, 5);
+  const plain = encoder.encodeInitParts(hello.HelloReplySchema, {
+    message: "hi",
+  }, 5);
   assert.equal(plain.head, 5);
   // Odd inits the fast path leaves to create(): a oneof case without a
   // value, a nested message of another type, a null list item.
@@ -216,8 +224,40 @@ Deno.test("encodeInitParts writes what toBinary(create(init)) writes", async () 
   ) {
     const typed = init as unknown as MessageInitShape<DescMessage>;
     assert.deepEqual(
-      joinParts(encodeInitParts(schema, typed)),
+      joinParts(encoder.encodeInitParts(schema, typed)),
       toBinary(schema, create(schema, typed)),
     );
   }
+});
+
+Deno.test("MessageEncoder instances share no buffers: interleaved encodes stay intact", () => {
+  const a = new MessageEncoder();
+  const b = new MessageEncoder();
+  const kept: Array<[Uint8Array, Uint8Array]> = [];
+  for (let i = 0; i < 3000; i++) {
+    const message = create(hello.HelloRequestSchema, { name: `n${i}` });
+    const encoder = i % 2 === 0 ? a : b;
+    const bytes = encoder.encodeMessage(hello.HelloRequestSchema, message);
+    kept.push([bytes, toBinary(hello.HelloRequestSchema, message)]);
+  }
+  for (const [bytes, expected] of kept) assert.deepEqual(bytes, expected);
+  const fromA = a.encodeMessage(
+    hello.HelloRequestSchema,
+    create(hello.HelloRequestSchema, { name: "a" }),
+  );
+  const fromB = b.encodeMessage(
+    hello.HelloRequestSchema,
+    create(hello.HelloRequestSchema, { name: "b" }),
+  );
+  assert.notEqual(fromA.buffer, fromB.buffer);
+});
+
+Deno.test("MessageEncoder gives a message above 32 KiB a buffer of its own", () => {
+  const message = create(messages.SimpleRequestSchema, {
+    payload: { body: new Uint8Array(40 << 10).fill(3) },
+  });
+  const bytes = encoder.encodeMessage(messages.SimpleRequestSchema, message);
+  assert.equal(bytes.byteOffset, 0);
+  assert.equal(bytes.buffer.byteLength, bytes.length);
+  assert.deepEqual(bytes, toBinary(messages.SimpleRequestSchema, message));
 });
