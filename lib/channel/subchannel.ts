@@ -142,6 +142,13 @@ export class Http2Subchannel implements Subchannel {
     return this.#state === ConnectivityState.READY ? this.#conn : undefined;
   }
 
+  /** Streams open on its connections (the current one and draining ones). */
+  get activeStreams(): number {
+    let n = this.#conn?.activeStreams ?? 0;
+    for (const c of this.#draining) n += c.activeStreams;
+    return n;
+  }
+
   /** A printable form of the address. */
   get addressText(): string {
     const a = this.#options.address;
