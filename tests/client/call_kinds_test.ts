@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type Channel,
   Code,
   createChannel,
   createClient,
@@ -11,6 +12,36 @@ import {
 } from "../../mod.ts";
 import { RouteGuide } from "../../gen/routeguide/route_guide_pb.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+import { disposeWithin, WAIT_MS, within } from "../_bounded.ts";
+
+/** Listens on a free port of 127.0.0.1. */
+async function listenLocal(server: Server): Promise<number> {
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  );
+  return (addr as Deno.NetAddr).port;
+}
+
+/** A channel to a local port, for `await using` (its close is bounded). */
+function channelTo(port: number): Channel {
+  return disposeWithin(
+    createChannel(`127.0.0.1:${port}`),
+    WAIT_MS,
+    "channel.close()",
+  );
+}
+
+/** Every message of a response stream. */
+function collect<T>(stream: AsyncIterable<T>, what: string): Promise<T[]> {
+  return within(Array.fromAsync(stream), WAIT_MS, what);
+}
+
+/** A graceful shutdown, bounded. */
+function shutdown(server: Server): Promise<void> {
+  return within(server.shutdown(), WAIT_MS, "server.shutdown()");
+}
 
 /** Starts a RouteGuide + Greeter server on a free port. */
 async function startServer(
@@ -66,68 +97,70 @@ async function startServer(
       }
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  return { server, port: addr.port };
+  return { server, port: await listenLocal(server) };
 }
 
 Deno.test("all four call kinds work between our client and server", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(RouteGuide, channel);
 
-  const feature = await client.getFeature({ latitude: 1, longitude: 2 });
+  const feature = await within(
+    client.getFeature({ latitude: 1, longitude: 2 }),
+    WAIT_MS,
+    "getFeature",
+  );
   assert.equal(feature.name, "at 1,2");
 
-  const names: string[] = [];
-  for await (const f of client.listFeatures({ hi: { latitude: 5 } })) {
-    names.push(f.name);
-  }
-  assert.deepEqual(names, ["f0", "f1", "f2", "f3", "f4"]);
+  const features = await collect(
+    client.listFeatures({ hi: { latitude: 5 } }),
+    "listFeatures",
+  );
+  assert.deepEqual(features.map((f) => f.name), ["f0", "f1", "f2", "f3", "f4"]);
 
   async function* points() {
     for (let i = 0; i < 7; i++) yield { latitude: i };
   }
-  const summary = await client.recordRoute(points());
+  const summary = await within(
+    client.recordRoute(points()),
+    WAIT_MS,
+    "recordRoute",
+  );
   assert.equal(summary.pointCount, 7);
 
-  const echoes: string[] = [];
-  for await (
-    const note of client.routeChat([{ message: "a" }, { message: "b" }])
-  ) {
-    echoes.push(note.message);
-  }
-  assert.deepEqual(echoes, ["echo a", "echo b"]);
-  await server.shutdown();
+  const echoes = await collect(
+    client.routeChat([{ message: "a" }, { message: "b" }]),
+    "routeChat",
+  );
+  assert.deepEqual(echoes.map((n) => n.message), ["echo a", "echo b"]);
+  await shutdown(server);
 });
 
 Deno.test("a unary request is the init object as it was when the call began", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
   // The first call waits for the connection: changing the init object
   // meanwhile must not change the request.
   const init = { name: "first" };
   const reply = client.sayHello(init);
   init.name = "changed";
-  assert.equal((await reply).message, "Hello first");
+  assert.equal((await within(reply, WAIT_MS, "reply")).message, "Hello first");
   // Init objects and messages, with fields left out or null.
-  assert.equal((await client.sayHello({})).message, "Hello ");
+  const empty = await within(client.sayHello({}), WAIT_MS, "reply to {}");
+  assert.equal(empty.message, "Hello ");
   const withNull = { name: null } as unknown as { name: string };
-  assert.equal((await client.sayHello(withNull)).message, "Hello ");
+  const nulled = await within(client.sayHello(withNull), WAIT_MS, "reply");
+  assert.equal(nulled.message, "Hello ");
   // Streamed requests too: encoded from the init objects.
   const guide = createClient(RouteGuide, channel);
   const notes = [{ message: "a", location: null }, { message: "b" }];
-  const echoes: string[] = [];
-  for await (
-    const note of guide.routeChat(
-      notes as unknown as Array<{ message: string }>,
-    )
-  ) echoes.push(note.message);
-  assert.deepEqual(echoes, ["echo a", "echo b"]);
-  await server.shutdown();
+  const echoes = await collect(
+    guide.routeChat(notes as unknown as Array<{ message: string }>),
+    "routeChat",
+  );
+  assert.deepEqual(echoes.map((n) => n.message), ["echo a", "echo b"]);
+  await shutdown(server);
 });
 
 Deno.test("a server-streaming call delivers many messages larger than a frame", async () => {
@@ -137,118 +170,139 @@ Deno.test("a server-streaming call delivers many messages larger than a frame", 
       for (let i = 0; i < n; i++) yield { name: "x".repeat(40_000) + i };
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(RouteGuide, channel);
-  let count = 0;
-  for await (const f of client.listFeatures({ hi: { latitude: 300 } })) {
-    assert.equal(f.name.length, 40_000 + String(count).length);
-    count++;
+  const features = await collect(
+    client.listFeatures({ hi: { latitude: 300 } }),
+    "listFeatures",
+  );
+  assert.equal(features.length, 300);
+  for (let i = 0; i < features.length; i++) {
+    assert.equal(features[i].name.length, 40_000 + String(i).length);
   }
-  assert.equal(count, 300);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("metadata travels both ways, text and binary", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
   let header: Metadata | undefined;
   let trailer: Metadata | undefined;
-  const reply = await client.sayHello({ name: "md" }, {
-    metadata: {
-      "x-echo": "value-1",
-      "x-bin-bin": new Uint8Array([0, 1, 254, 255]),
-    },
-    onHeader: (h) => header = h,
-    onTrailer: (t) => trailer = t,
-  });
+  const reply = await within(
+    client.sayHello({ name: "md" }, {
+      metadata: {
+        "x-echo": "value-1",
+        "x-bin-bin": new Uint8Array([0, 1, 254, 255]),
+      },
+      onHeader: (h) => header = h,
+      onTrailer: (t) => trailer = t,
+    }),
+    WAIT_MS,
+    "sayHello reply",
+  );
   assert.equal(reply.message, "Hello md");
   assert.equal(header?.get("x-echo"), "value-1");
   assert.equal(trailer?.get("x-echo-trailer"), "value-1");
   assert.deepEqual(trailer?.get("x-bin-bin"), new Uint8Array([0, 1, 254, 255]));
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("a thrown GrpcError reaches the client with code, message and trailers", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
-  const error = await client.sayHello({ name: "fail" }).catch((e) => e);
+  const error = await within(
+    client.sayHello({ name: "fail" }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.FAILED_PRECONDITION);
   assert.equal(error.rawMessage, "no ☺ today");
   assert.equal(error.metadata.get("x-reason"), "test");
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("other exceptions become UNKNOWN without leaking their text", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
-  const error = await client.sayHello({ name: "crash" }).catch((e) => e);
+  const error = await within(
+    client.sayHello({ name: "crash" }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.UNKNOWN);
   assert.ok(!error.message.includes("secret"));
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("a deadline ends the call with DEADLINE_EXCEEDED and fires the server's signal", async () => {
-  let serverSawAbort: unknown;
+  const serverSawAbort = Promise.withResolvers<unknown>();
   const server = new Server().add(Greeter, {
     sayHello: (_req, ctx) =>
       new Promise((_resolve, reject) => {
         ctx.signal.addEventListener("abort", () => {
-          serverSawAbort = ctx.signal.reason;
+          serverSawAbort.resolve(ctx.signal.reason);
           reject(ctx.signal.reason);
         });
       }),
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(Greeter, channel);
-  const error = await client.sayHello({ name: "x" }, { timeoutMs: 100 }).catch((
-    e,
-  ) => e);
+  const error = await within(
+    client.sayHello({ name: "x" }, { timeoutMs: 100 }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.DEADLINE_EXCEEDED);
-  for (let i = 0; i < 50 && serverSawAbort === undefined; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.ok(serverSawAbort instanceof GrpcError);
-  await server.shutdown();
+  const reason = await within(
+    serverSawAbort.promise,
+    WAIT_MS,
+    "the handler's signal",
+  );
+  assert.ok(reason instanceof GrpcError);
+  await shutdown(server);
 });
 
 Deno.test("a call with an expired deadline or an aborted signal ends at once", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
   // The first call connects; the others find the connection ready.
-  assert.equal((await client.sayHello({ name: "a" })).message, "Hello a");
+  const a = await within(client.sayHello({ name: "a" }), WAIT_MS, "reply a");
+  assert.equal(a.message, "Hello a");
   for (let i = 0; i < 2; i++) {
     await assert.rejects(
-      client.sayHello({ name: "b" }, { deadline: Date.now() - 1 }),
+      within(
+        client.sayHello({ name: "b" }, { deadline: Date.now() - 1 }),
+        WAIT_MS,
+        "call with an expired deadline",
+      ),
       (e: unknown) =>
         e instanceof GrpcError && e.code === Code.DEADLINE_EXCEEDED,
     );
     await assert.rejects(
-      client.sayHello({ name: "c" }, { signal: AbortSignal.abort() }),
+      within(
+        client.sayHello({ name: "c" }, { signal: AbortSignal.abort() }),
+        WAIT_MS,
+        "call with an aborted signal",
+      ),
       (e: unknown) => e instanceof GrpcError && e.code === Code.CANCELLED,
     );
   }
   // The connection is still fine.
-  assert.equal((await client.sayHello({ name: "d" })).message, "Hello d");
-  await server.shutdown();
+  const d = await within(client.sayHello({ name: "d" }), WAIT_MS, "reply d");
+  assert.equal(d.message, "Hello d");
+  await shutdown(server);
 });
 
 Deno.test("aborting the signal cancels the call on both sides", async () => {
-  let serverCancelled = Promise.withResolvers<Code>();
+  const started = Promise.withResolvers<void>();
+  const serverCancelled = Promise.withResolvers<Code>();
   const server = new Server().add(Greeter, {
     sayHello: (_req, ctx) =>
       new Promise((_resolve, reject) => {
@@ -256,23 +310,27 @@ Deno.test("aborting the signal cancels the call on both sides", async () => {
           serverCancelled.resolve((ctx.signal.reason as GrpcError).code);
           reject(ctx.signal.reason);
         });
+        started.resolve();
       }),
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(Greeter, channel);
   const controller = new AbortController();
-  const call = client.sayHello({ name: "x" }, { signal: controller.signal });
-  setTimeout(() => controller.abort(), 50);
-  const error = await call.catch((e) => e);
+  const call = client.sayHello({ name: "x" }, { signal: controller.signal })
+    .catch((e) => e);
+  // Abort once the server runs the call: both sides have it then.
+  await within(started.promise, WAIT_MS, "handler start");
+  controller.abort();
+  const error = await within(call, WAIT_MS, "the aborted call's outcome");
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.CANCELLED);
-  assert.equal(await serverCancelled.promise, Code.CANCELLED);
-  serverCancelled = Promise.withResolvers<Code>();
-  await server.shutdown();
+  const code = await within(
+    serverCancelled.promise,
+    WAIT_MS,
+    "the handler's signal",
+  );
+  assert.equal(code, Code.CANCELLED);
+  await shutdown(server);
 });
 
 Deno.test("breaking out of a response stream cancels the call", async () => {
@@ -283,34 +341,40 @@ Deno.test("breaking out of a response stream cancels the call", async () => {
       for (let i = 0; i < 1_000_000; i++) yield { name: `f${i}` };
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(RouteGuide, channel);
-  let n = 0;
-  for await (const _ of client.listFeatures({})) {
-    if (++n === 3) break;
-  }
-  await stopped.promise;
-  await server.shutdown();
+  await within(
+    (async () => {
+      let n = 0;
+      for await (const _ of client.listFeatures({})) {
+        if (++n === 3) break;
+      }
+    })(),
+    WAIT_MS,
+    "three messages, then leaving the loop",
+  );
+  await within(stopped.promise, WAIT_MS, "the handler's signal");
+  await shutdown(server);
 });
 
 Deno.test("unknown methods and services answer UNIMPLEMENTED", async () => {
   const server = new Server().add(Greeter, {});
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const greeter = createClient(Greeter, channel);
-  const e1 = await greeter.sayHello({}).catch((e) => e);
+  const e1 = await within(
+    greeter.sayHello({}).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.equal(e1.code, Code.UNIMPLEMENTED);
   const guide = createClient(RouteGuide, channel);
-  const e2 = await guide.getFeature({}).catch((e) => e);
+  const e2 = await within(
+    guide.getFeature({}).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.equal(e2.code, Code.UNIMPLEMENTED);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("client and server interceptors run in order and can reject", async () => {
@@ -325,10 +389,7 @@ Deno.test("client and server interceptors run in order and can reject", async ()
   const server = new Server({ interceptors: [auth] }).add(Greeter, {
     sayHello: (req) => ({ message: `Hello ${req.name}` }),
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
+  const port = await listenLocal(server);
   const outer: Interceptor = (next) => async (req) => {
     seen.push("outer");
     const res = await next(req);
@@ -340,105 +401,126 @@ Deno.test("client and server interceptors run in order and can reject", async ()
     req.metadata.set("authorization", "Bearer ok");
     return next(req);
   };
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel, {
     interceptors: [outer, token],
   });
-  assert.equal((await client.sayHello({ name: "i" })).message, "Hello i");
+  const reply = await within(client.sayHello({ name: "i" }), WAIT_MS, "reply");
+  assert.equal(reply.message, "Hello i");
   assert.deepEqual(seen, ["outer", "token", "server:SayHello", "outer-done"]);
   const bare = createClient(Greeter, channel);
-  const error = await bare.sayHello({ name: "i" }).catch((e) => e);
+  const error = await within(
+    bare.sayHello({ name: "i" }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.equal(error.code, Code.UNAUTHENTICATED);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("gzip and deflate requests are decompressed and answered compressed", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   for (const compression of ["gzip", "deflate"]) {
     const client = createClient(Greeter, channel, {
       sendCompression: compression,
     });
     const name = "z".repeat(10_000);
-    const reply = await client.sayHello({ name });
+    const reply = await within(client.sayHello({ name }), WAIT_MS, compression);
     assert.equal(reply.message, `Hello ${name}`);
   }
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("a response above maxReceiveMessageSize fails with RESOURCE_EXHAUSTED", async () => {
   const { server, port } = await startServer();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel, {
     maxReceiveMessageSize: 1000,
   });
-  const error = await client.sayHello({ name: "y".repeat(2000) }).catch((e) =>
-    e
+  const error = await within(
+    client.sayHello({ name: "y".repeat(2000) }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
   );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.RESOURCE_EXHAUSTED);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("a request above the server's maxReceiveMessageSize fails with RESOURCE_EXHAUSTED", async () => {
   const { server, port } = await startServer({ maxReceiveMessageSize: 1000 });
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
-  const error = await client.sayHello({ name: "y".repeat(5000) }).catch((e) =>
-    e
+  const error = await within(
+    client.sayHello({ name: "y".repeat(5000) }).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
   );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.RESOURCE_EXHAUSTED);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("a 4 MiB unary message round-trips (spans many DATA frames)", async () => {
   const { server, port } = await startServer({
     maxReceiveMessageSize: 8 << 20,
   });
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel, {
     maxReceiveMessageSize: 8 << 20,
   });
   const name = "n".repeat(4 << 20);
-  const reply = await client.sayHello({ name });
+  const reply = await within(client.sayHello({ name }), WAIT_MS, "4 MiB reply");
   assert.equal(reply.message.length, name.length + 6);
-  await server.shutdown();
+  await shutdown(server);
 });
 
 Deno.test("connecting to a closed port fails with UNAVAILABLE", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
-  const error = await client.sayHello({}).catch((e) => e);
+  const error = await within(
+    client.sayHello({}).catch((e) => e),
+    WAIT_MS,
+    "call outcome",
+  );
   assert.ok(error instanceof GrpcError);
   assert.equal(error.code, Code.UNAVAILABLE);
 });
 
 Deno.test("graceful shutdown lets an in-flight call finish", async () => {
+  const events: string[] = [];
   const release = Promise.withResolvers<void>();
   const started = Promise.withResolvers<void>();
   const server = new Server().add(Greeter, {
     async sayHello(req) {
       started.resolve();
       await release.promise;
+      events.push("handler done");
       return { message: `bye ${req.name}` };
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  const port = await listenLocal(server);
+  await using channel = channelTo(port);
   const client = createClient(Greeter, channel);
   const call = client.sayHello({ name: "g" });
-  await started.promise;
-  const shutdown = server.shutdown();
-  setTimeout(() => release.resolve(), 50);
-  assert.equal((await call).message, "bye g");
-  await shutdown;
+  await within(started.promise, WAIT_MS, "handler start");
+  const closing = server.shutdown().then(() => events.push("shutdown done"));
+  // Release the handler once the shutdown shows: new connections refused.
+  await using probe = channelTo(port);
+  const refused = await within(
+    createClient(Greeter, probe).sayHello({}).catch((e) => e),
+    WAIT_MS,
+    "a call on a new connection",
+  );
+  assert.equal(refused.code, Code.UNAVAILABLE);
+  release.resolve();
+  assert.equal((await within(call, WAIT_MS, "call outcome")).message, "bye g");
+  await within(closing, WAIT_MS, "server.shutdown()");
+  assert.deepEqual(events, ["handler done", "shutdown done"]);
 });
 
 Deno.test("ctx.cancelled resolves with CANCELLED when the client cancels", async () => {
@@ -450,18 +532,21 @@ Deno.test("ctx.cancelled resolves with CANCELLED when the client cancels", async
       seen.resolve(reason.code);
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(RouteGuide, channel);
-  for await (const f of client.listFeatures({})) {
-    assert.equal(f.name, "first");
-    break;
-  }
-  assert.equal(await seen.promise, Code.CANCELLED);
-  await server.shutdown();
+  await within(
+    (async () => {
+      for await (const f of client.listFeatures({})) {
+        assert.equal(f.name, "first");
+        break;
+      }
+    })(),
+    WAIT_MS,
+    "the first message, then leaving the loop",
+  );
+  const code = await within(seen.promise, WAIT_MS, "ctx.cancelled");
+  assert.equal(code, Code.CANCELLED);
+  await shutdown(server);
 });
 
 Deno.test("compressMessage turns compression off for chosen messages of a stream", async () => {
@@ -472,17 +557,17 @@ Deno.test("compressMessage turns compression off for chosen messages of a stream
       return { pointCount: flags.length };
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  await using channel = channelTo(await listenLocal(server));
   const client = createClient(RouteGuide, channel);
-  const summary = await client.recordRoute(
-    [{ latitude: 1 }, { latitude: 2 }, { latitude: 3 }],
-    { compression: "gzip", compressMessage: (_m, i) => i !== 1 },
+  const summary = await within(
+    client.recordRoute(
+      [{ latitude: 1 }, { latitude: 2 }, { latitude: 3 }],
+      { compression: "gzip", compressMessage: (_m, i) => i !== 1 },
+    ),
+    WAIT_MS,
+    "recordRoute",
   );
   assert.equal(summary.pointCount, 3);
   assert.deepEqual(flags, [true, false, true]);
-  await server.shutdown();
+  await shutdown(server);
 });
