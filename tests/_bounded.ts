@@ -2,8 +2,8 @@
  * Bounded waits for tests. Deno's test runner has no timeout: a promise that
  * never settles stalls the whole run and names nothing. Every wait in a test
  * goes through {@linkcode within} (or {@linkcode eventually},
- * {@linkcode disposeWithin}, {@linkcode outputWithin}), which fails with the
- * name of what never came. The bounds are generous (a loaded CI machine must
+ * {@linkcode disposeWithin}, {@linkcode outputWithin},
+ * {@linkcode stopWithin}), which fails with the name of what never came. The bounds are generous (a loaded CI machine must
  * not fail them); they are never used to measure anything.
  *
  * Every timer is cleared when the wait ends, so Deno's op sanitizer sees no
@@ -157,5 +157,44 @@ export async function outputWithin(
     // SIGKILL cannot be ignored, but a grandchild may hold the pipes open.
     await within(output, WAIT_MS, `${what} after SIGKILL`).catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Stops a child process: SIGTERM, then SIGKILL if it has not exited within
+ * `ms` milliseconds. Resolves with its status; rejects with a
+ * {@linkcode WaitTimeoutError} naming `what` only if even SIGKILL brings no
+ * exit.
+ *
+ * @example Stop a peer server
+ * ```ts ignore
+ * const child = new Deno.Command("nghttpd", { args }).spawn();
+ * await stopWithin(child, 3000, "nghttpd");
+ * ```
+ *
+ * @param child the process
+ * @param ms how long it has to exit after SIGTERM
+ * @param what the process in words, for the error message
+ * @returns its exit status
+ */
+export async function stopWithin(
+  child: Deno.ChildProcess,
+  ms: number,
+  what: string,
+): Promise<Deno.CommandStatus> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  try {
+    return await within(child.status, ms, `${what} exiting on SIGTERM`);
+  } catch {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Exited meanwhile.
+    }
+    return await within(child.status, WAIT_MS, `${what} exiting on SIGKILL`);
   }
 }

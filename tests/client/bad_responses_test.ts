@@ -9,6 +9,7 @@ import { acceptHttp2 } from "../../lib/http2/serve.ts";
 import type { Http2Connection } from "../../lib/http2/connection.ts";
 import type { Http2Stream } from "../../lib/http2/stream.ts";
 import type { HeaderField } from "../../lib/http2/hpack/mod.ts";
+import { disposeWithin, WAIT_MS, within } from "../_bounded.ts";
 
 type Script = (stream: Http2Stream) => void;
 
@@ -38,8 +39,12 @@ async function withScript(
   } finally {
     listener.close();
     for (const c of conns) c.destroy();
-    await accepting;
-    await Promise.all(conns.map((c) => c.closed));
+    await within(accepting, WAIT_MS, "the accept loop's end");
+    await within(
+      Promise.all(conns.map((c) => c.closed)),
+      WAIT_MS,
+      "the scripted connections' close",
+    );
   }
 }
 
@@ -50,11 +55,20 @@ const OK_HEADERS: HeaderField[] = [[":status", "200"], [
 const REPLY = new Uint8Array([0, 0, 0, 0, 3, 10, 1, 120]); // HelloReply{message: "x"}
 
 async function call(port: number): Promise<GrpcError | string> {
-  await using channel = createChannel(`127.0.0.1:${port}`);
+  await using channel = disposeWithin(
+    createChannel(`127.0.0.1:${port}`),
+    WAIT_MS,
+    "channel.close()",
+  );
   try {
-    return (await createClient(Greeter, channel).sayHello({ name: "a" }, {
-      timeoutMs: 5000,
-    })).message;
+    const reply = await within(
+      createClient(Greeter, channel).sayHello({ name: "a" }, {
+        timeoutMs: 5000,
+      }),
+      WAIT_MS,
+      "the call's outcome",
+    );
+    return reply.message;
   } catch (error) {
     assert.ok(error instanceof GrpcError);
     return error;

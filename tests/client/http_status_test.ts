@@ -13,6 +13,14 @@ import {
   Server,
 } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+import {
+  disposeWithin,
+  outputWithin,
+  PROCESS_MS,
+  stopWithin,
+  WAIT_MS,
+  within,
+} from "../_bounded.ts";
 
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -27,24 +35,32 @@ async function waitForPort(
 ): Promise<void> {
   for (let i = 0; i < 200; i++) {
     try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
+      const c = await within(
+        Deno.connect({ hostname: "127.0.0.1", port }),
+        WAIT_MS,
+        `connect to port ${port}`,
+      );
       c.close();
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
-  child.kill();
+  await stopWithin(child, WAIT_MS, "a peer that never listened");
   throw new Error(`port ${port} never opened`);
 }
 
 async function stop(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGTERM");
-  } catch {
-    // Already gone.
-  }
-  await child.status;
+  await stopWithin(child, WAIT_MS, "the peer");
+}
+
+/** A channel to a local port, for `await using` (its close is bounded). */
+function channelTo(port: number) {
+  return disposeWithin(
+    createChannel(`127.0.0.1:${port}`),
+    WAIT_MS,
+    "channel.close()",
+  );
 }
 
 function has(cmd: string): boolean {
@@ -69,10 +85,12 @@ Deno.test({
     }).spawn();
     try {
       await waitForPort(port, child);
-      await using channel = createChannel(`127.0.0.1:${port}`);
-      const error = await createClient(Greeter, channel).sayHello({}).catch((
-        e,
-      ) => e);
+      await using channel = channelTo(port);
+      const error = await within(
+        createClient(Greeter, channel).sayHello({}).catch((e) => e),
+        WAIT_MS,
+        "the call's outcome",
+      );
       assert.ok(error instanceof GrpcError);
       assert.equal(error.code, Code.UNIMPLEMENTED);
       assert.match(error.message, /404/);
@@ -130,10 +148,12 @@ Deno.test({
   async fn() {
     const { child, port, dir } = await startNginx(freePort());
     try {
-      await using channel = createChannel(`127.0.0.1:${port}`);
-      const error = await createClient(Greeter, channel).sayHello({}).catch((
-        e,
-      ) => e);
+      await using channel = channelTo(port);
+      const error = await within(
+        createClient(Greeter, channel).sayHello({}).catch((e) => e),
+        WAIT_MS,
+        "the call's outcome",
+      );
       assert.ok(error instanceof GrpcError);
       assert.equal(error.code, Code.UNAVAILABLE);
     } finally {
@@ -155,26 +175,33 @@ Deno.test({
         return { message: `Hello ${req.name}` };
       },
     });
-    const addr = await server.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-    }) as Deno.NetAddr;
+    const addr = await within(
+      server.listen({ hostname: "127.0.0.1", port: 0 }),
+      WAIT_MS,
+      "server.listen",
+    ) as Deno.NetAddr;
     const { child, port, dir } = await startNginx(addr.port);
     try {
-      await using channel = createChannel(`127.0.0.1:${port}`);
+      await using channel = channelTo(port);
       const client = createClient(Greeter, channel);
       for (let i = 0; i < 20; i++) {
-        assert.equal(
-          (await client.sayHello({ name: `n${i}` })).message,
-          `Hello n${i}`,
+        const reply = await within(
+          client.sayHello({ name: `n${i}` }),
+          WAIT_MS,
+          `reply ${i}`,
         );
+        assert.equal(reply.message, `Hello n${i}`);
       }
-      const error = await client.sayHello({ name: "" }).catch((e) => e);
+      const error = await within(
+        client.sayHello({ name: "" }).catch((e) => e),
+        WAIT_MS,
+        "the call's outcome",
+      );
       assert.equal(error.code, Code.INVALID_ARGUMENT);
       assert.equal(error.rawMessage, "name required");
     } finally {
       await stop(child);
-      await server.shutdown();
+      await within(server.shutdown(), WAIT_MS, "server.shutdown()");
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -187,25 +214,29 @@ Deno.test({
     const server = new Server().add(Greeter, {
       sayHello: () => ({ message: "x" }),
     });
-    const addr = await server.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-    }) as Deno.NetAddr;
+    const addr = await within(
+      server.listen({ hostname: "127.0.0.1", port: 0 }),
+      WAIT_MS,
+      "server.listen",
+    ) as Deno.NetAddr;
     try {
-      const out = await new Deno.Command("nghttp", {
-        args: [
-          "-v",
-          "-H",
-          "content-type: text/plain",
-          `http://127.0.0.1:${addr.port}/helloworld.Greeter/SayHello`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
+      const out = await outputWithin(
+        "nghttp",
+        {
+          args: [
+            "-v",
+            "-H",
+            "content-type: text/plain",
+            `http://127.0.0.1:${addr.port}/helloworld.Greeter/SayHello`,
+          ],
+        },
+        PROCESS_MS,
+        "nghttp",
+      );
       const text = new TextDecoder().decode(out.stdout);
       assert.match(text, /:status: 415/);
     } finally {
-      await server.shutdown();
+      await within(server.shutdown(), WAIT_MS, "server.shutdown()");
     }
   },
 });

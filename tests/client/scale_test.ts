@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { createChannel, createClient, Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+import { disposeWithin, WAIT_MS, within } from "../_bounded.ts";
 
 Deno.test("10,000 concurrent calls on one connection all complete", async () => {
   const N = 10_000;
@@ -17,17 +18,26 @@ Deno.test("10,000 concurrent calls on one connection all complete", async () => 
       return { message: `Hello ${req.name}` };
     },
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
-  await using channel = createChannel(`127.0.0.1:${addr.port}`);
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  ) as Deno.NetAddr;
+  await using channel = disposeWithin(
+    createChannel(`127.0.0.1:${addr.port}`),
+    WAIT_MS,
+    "channel.close()",
+  );
   const client = createClient(Greeter, channel);
-  const replies = await Promise.all(
-    Array.from({ length: N }, (_, i) => client.sayHello({ name: String(i) })),
+  const replies = await within(
+    Promise.all(
+      Array.from({ length: N }, (_, i) => client.sayHello({ name: String(i) })),
+    ),
+    6 * WAIT_MS,
+    `${N} replies`,
   );
   assert.equal(arrived, N);
   assert.equal(replies.length, N);
   assert.equal(replies[N - 1].message, `Hello ${N - 1}`);
-  await server.shutdown();
+  await within(server.shutdown(), WAIT_MS, "server.shutdown()");
 });
