@@ -7,6 +7,7 @@ import { Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { connectHttp2 } from "../../lib/http2/connect.ts";
 import type { HeaderField } from "../../lib/http2/hpack/mod.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 interface Answer {
   status: string | undefined;
@@ -18,14 +19,15 @@ async function withServer(fn: (port: number) => Promise<void>): Promise<void> {
   const server = new Server().add(Greeter, {
     sayHello: (req) => ({ message: `Hello ${req.name}` }),
   });
-  const addr = await server.listen({
-    hostname: "127.0.0.1",
-    port: 0,
-  }) as Deno.NetAddr;
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  ) as Deno.NetAddr;
   try {
     await fn(addr.port);
   } finally {
-    await server.shutdown(1000);
+    await within(server.shutdown(1000), WAIT_MS, "server.shutdown(1000)");
   }
 }
 
@@ -36,21 +38,29 @@ async function send(
   body: Uint8Array,
   contentType = "application/grpc",
 ): Promise<Answer> {
-  const conn = await connectHttp2({ hostname: "127.0.0.1", port });
-  await conn.ready;
+  const conn = await within(
+    connectHttp2({ hostname: "127.0.0.1", port }),
+    WAIT_MS,
+    "connect",
+  );
+  await within(conn.ready, WAIT_MS, "the server's SETTINGS");
   const fields: HeaderField[] = [];
   const done = Promise.withResolvers<void>();
-  const stream = await conn.openStream({
-    onHeaders(f) {
-      fields.push(...f);
-    },
-    onData(data) {
-      stream.consume(data.length);
-    },
-    onClose() {
-      done.resolve();
-    },
-  });
+  const stream = await within(
+    conn.openStream({
+      onHeaders(f) {
+        fields.push(...f);
+      },
+      onData(data) {
+        stream.consume(data.length);
+      },
+      onClose() {
+        done.resolve();
+      },
+    }),
+    WAIT_MS,
+    "a stream",
+  );
   stream.sendHeaders([
     [":method", "POST"],
     [":scheme", "http"],
@@ -61,8 +71,8 @@ async function send(
     ...extra,
   ]);
   stream.sendData(body, true).catch(() => {});
-  await done.promise;
-  await conn.close();
+  await within(done.promise, WAIT_MS, "the stream's close");
+  await within(conn.close(), WAIT_MS, "connection close");
   const get = (name: string) => fields.find((f) => f[0] === name)?.[1];
   return { status: get(":status"), grpcStatus: get("grpc-status"), fields };
 }

@@ -5,15 +5,34 @@
 import assert from "node:assert/strict";
 import { createChannel, createClient, Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+import {
+  disposeWithin,
+  outputWithin,
+  PROCESS_MS,
+  WAIT_MS,
+  within,
+} from "../_bounded.ts";
 
 async function openssl(args: string[]): Promise<void> {
-  const out = await new Deno.Command("openssl", {
-    args,
-    stdout: "null",
-    stderr: "piped",
-  })
-    .output();
+  const out = await outputWithin(
+    "openssl",
+    {
+      args,
+      stdout: "null",
+    },
+    PROCESS_MS,
+    `openssl ${args[0]}`,
+  );
   if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+}
+
+function has(cmd: string): boolean {
+  try {
+    return new Deno.Command("which", { args: [cmd], stdout: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
 }
 
 /** A CA and a leaf certificate for localhost/127.0.0.1 signed by it. */
@@ -87,57 +106,65 @@ Deno.test("unary calls work over TLS with ALPN h2", async () => {
         message: `Hello ${req.name} from ${ctx.peer.split(":")[0]}`,
       }),
     });
-    const addr = await server.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert,
-      key,
-    }) as Deno.NetAddr;
-    await using channel = createChannel(`localhost:${addr.port}`, {
-      tls: { caCerts: [ca] },
-    });
-    const reply = await createClient(Greeter, channel).sayHello({
-      name: "tls",
-    });
+    const addr = await within(
+      server.listen({ hostname: "127.0.0.1", port: 0, cert, key }),
+      WAIT_MS,
+      "server.listen",
+    ) as Deno.NetAddr;
+    await using channel = disposeWithin(
+      createChannel(`localhost:${addr.port}`, { tls: { caCerts: [ca] } }),
+      WAIT_MS,
+      "channel.close()",
+    );
+    const reply = await within(
+      createClient(Greeter, channel).sayHello({ name: "tls" }),
+      WAIT_MS,
+      "sayHello reply",
+    );
     assert.equal(reply.message, "Hello tls from 127.0.0.1");
-    await server.shutdown();
+    await within(server.shutdown(), WAIT_MS, "server.shutdown()");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("nghttp reaches our TLS server with ALPN h2", async () => {
+Deno.test({
+  name: "nghttp reaches our TLS server with ALPN h2",
+  ignore: !has("nghttp"),
+}, async () => {
   const dir = await Deno.makeTempDir();
   try {
     const { cert, key } = await makeCert(dir);
     const server = new Server().add(Greeter, {
       sayHello: () => ({ message: "x" }),
     });
-    const addr = await server.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-      cert,
-      key,
-    }) as Deno.NetAddr;
+    const addr = await within(
+      server.listen({ hostname: "127.0.0.1", port: 0, cert, key }),
+      WAIT_MS,
+      "server.listen",
+    ) as Deno.NetAddr;
     await Deno.writeFile(`${dir}/body`, new Uint8Array(5));
-    const out = await new Deno.Command("nghttp", {
-      args: [
-        "-d",
-        `${dir}/body`,
-        "-v",
-        "-H",
-        "content-type: application/grpc",
-        "-H",
-        "te: trailers",
-        `https://127.0.0.1:${addr.port}/helloworld.Greeter/Missing`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await outputWithin(
+      "nghttp",
+      {
+        args: [
+          "-d",
+          `${dir}/body`,
+          "-v",
+          "-H",
+          "content-type: application/grpc",
+          "-H",
+          "te: trailers",
+          `https://127.0.0.1:${addr.port}/helloworld.Greeter/Missing`,
+        ],
+      },
+      PROCESS_MS,
+      "nghttp",
+    );
     const text = new TextDecoder().decode(out.stdout);
     assert.match(text, /negotiated protocol: h2/);
     assert.match(text, /grpc-status: 12/);
-    await server.shutdown();
+    await within(server.shutdown(), WAIT_MS, "server.shutdown()");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
