@@ -12,6 +12,7 @@
  */
 
 import { createClient, Server } from "../mod.ts";
+import type { Subchannel } from "../lib/channel/subchannel.ts";
 import type { Channel } from "../lib/channel/channel.ts";
 import { Http2Connection, type Transport } from "../lib/http2/connection.ts";
 import { Greeter } from "../gen/helloworld/helloworld_pb.ts";
@@ -96,7 +97,10 @@ server.serveConnection(fakeConn);
 const conn = new Http2Connection(clientEnd, { role: "client" });
 await conn.ready;
 // A channel whose picker always answers with the one in-process connection.
-const picked = { type: "complete", subchannel: { transport: conn } } as const;
+const picked = {
+  type: "complete",
+  subchannel: { transport: conn } as unknown as Subchannel,
+} as const;
 const picker = { pick: () => picked };
 const channel: Channel = {
   target: "inproc",

@@ -14,7 +14,7 @@
 
 import type { GrpcError } from "../grpc/grpc_error.ts";
 import type { Metadata } from "../grpc/metadata.ts";
-import type { CallTransport } from "./transport.ts";
+import type { Subchannel } from "./subchannel.ts";
 
 /**
  * What a picker knows of the call it picks for.
@@ -29,19 +29,6 @@ export interface PickInfo {
   readonly path: string;
   /** The call's request metadata (built on first read). */
   readonly metadata: Metadata;
-}
-
-/**
- * The part of a subchannel a call uses: its transport while READY.
- *
- * @example Read the transport of a picked subchannel
- * ```ts ignore
- * const transport = result.subchannel.transport; // undefined unless READY
- * ```
- */
-export interface PickedSubchannel {
-  /** The connection while the subchannel is READY, else undefined. */
-  readonly transport: CallTransport | undefined;
 }
 
 /**
@@ -68,8 +55,11 @@ export interface CallDoneInfo {
 export interface PickComplete {
   /** Discriminant: the call goes to `subchannel`. */
   readonly type: "complete";
-  /** The subchannel whose transport takes the call. */
-  readonly subchannel: PickedSubchannel;
+  /**
+   * The subchannel whose connection takes the call: one the balancer got
+   * from `ChannelHelper.createSubchannel` (its connection stays internal).
+   */
+  readonly subchannel: Subchannel;
   /** Called once when the call ends (optional). */
   readonly onCallDone?: (info: CallDoneInfo) => void;
 }

@@ -28,7 +28,6 @@ import { GrpcError } from "../grpc/grpc_error.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerHandle } from "../util/clock.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { ConnectivityState } from "./connectivity.ts";
-import type { PickedSubchannel } from "./picker.ts";
 import type { Address } from "./target.ts";
 import type { CallTransport } from "./transport.ts";
 
@@ -58,7 +57,7 @@ export interface SubchannelOptions {
  * sc.connect();
  * ```
  */
-export interface Subchannel extends PickedSubchannel {
+export interface Subchannel {
   /** The address it connects to. */
   readonly address: Address;
   /** Its connectivity state. */
@@ -137,7 +136,10 @@ export class Http2Subchannel implements Subchannel {
     return this.#error;
   }
 
-  /** The connection while READY and able to take streams. */
+  /**
+   * The connection while READY (how a picked call reaches it: see
+   * `transportOf`; not part of the public {@linkcode Subchannel}).
+   */
   get transport(): CallTransport | undefined {
     return this.#state === ConnectivityState.READY ? this.#conn : undefined;
   }

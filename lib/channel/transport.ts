@@ -8,6 +8,7 @@
  */
 
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
+import type { Subchannel } from "./subchannel.ts";
 
 /**
  * A connection that takes call streams (grpc-go's `ClientTransport`, reduced
@@ -40,4 +41,32 @@ export interface CallTransport {
    * @returns the stream; rejects when the transport closes first
    */
   openStream(handler: StreamHandler): Promise<Http2Stream>;
+}
+
+/**
+ * What carries a transport: the channel's own subchannels (and test
+ * doubles). Public {@linkcode Subchannel}s do not show it, so engine types
+ * stay out of the root module's API.
+ */
+export interface TransportCarrier {
+  /** The connection while READY, else undefined. */
+  readonly transport: CallTransport | undefined;
+}
+
+/**
+ * The transport of a picked subchannel, if it is READY. A subchannel not
+ * made by a channel has none (its calls wait for the next picker).
+ *
+ * @example
+ * ```ts ignore
+ * const result = channel.picker.pick(info);
+ * const transport = result.type === "complete" ? transportOf(result.subchannel) : undefined;
+ * ```
+ *
+ * @param subchannel what the picker chose
+ * @returns its transport, or undefined
+ */
+export function transportOf(subchannel: Subchannel): CallTransport | undefined {
+  // A structural read: no lookup table on the per-call path.
+  return (subchannel as Partial<TransportCarrier>).transport;
 }

@@ -31,7 +31,7 @@ import type {
 import { ClientCall, type ClientCallOptions } from "./client_call.ts";
 import { pickTransport } from "./pick_transport.ts";
 import type { CallDoneInfo } from "../channel/picker.ts";
-import type { CallTransport } from "../channel/transport.ts";
+import { type CallTransport, transportOf } from "../channel/transport.ts";
 import { LazyStream, ResponseMessages, toMessages } from "./message_streams.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
@@ -313,7 +313,7 @@ class Shared {
       const picked = this.channel.picker.pick(req);
       let transport: CallTransport | undefined;
       if (picked.type === "complete") {
-        transport = picked.subchannel.transport;
+        transport = transportOf(picked.subchannel);
         done = picked.onCallDone;
       }
       if (transport === undefined || !transport.isAvailable) {

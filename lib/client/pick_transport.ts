@@ -10,7 +10,7 @@
 
 import type { Channel } from "../channel/channel.ts";
 import type { CallDoneInfo, PickInfo } from "../channel/picker.ts";
-import type { CallTransport } from "../channel/transport.ts";
+import { type CallTransport, transportOf } from "../channel/transport.ts";
 import type { GrpcError } from "../grpc/grpc_error.ts";
 
 /** A transport the picker chose, and its "call done" callback. */
@@ -50,7 +50,7 @@ export async function pickTransport(
     for (;;) {
       const result = picker.pick(info);
       if (result.type === "complete") {
-        const transport = result.subchannel.transport;
+        const transport = transportOf(result.subchannel);
         if (transport !== undefined && transport.isAvailable) {
           return { transport, onCallDone: result.onCallDone };
         }

@@ -12,10 +12,7 @@ import type {
   MessageInitShape,
 } from "../protobuf.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import {
-  Http2Connection,
-  type Http2ConnectionOptions,
-} from "../http2/connection.ts";
+import { Http2Connection } from "../http2/connection.ts";
 import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { acceptHttp2 } from "../http2/serve.ts";
 import { withTimeout } from "../util/abort.ts";
@@ -51,7 +48,30 @@ export interface ServerOptions {
   /** Algorithms accepted and offered. Default gzip, deflate. */
   compressions?: CompressionRegistry;
   /** HTTP/2 limits and windows of accepted connections. */
-  http2?: Omit<Http2ConnectionOptions, "role" | "onStream">;
+  http2?: ServerHttp2Options;
+}
+
+/** HTTP/2 settings of a server's connections (each has a safe default). */
+export interface ServerHttp2Options {
+  /** Largest frame payload accepted. Default 16,384 (the protocol default). */
+  maxFrameSize?: number;
+  /** Streams a client may open at once. Default 16,384. */
+  maxConcurrentStreams?: number;
+  /** Receive window per stream. Default 4 MiB. */
+  initialWindowSize?: number;
+  /** Receive window of a whole connection. Default 16 MiB. */
+  connectionWindowSize?: number;
+  /** Largest decoded header list accepted. Default 64 KiB. */
+  maxHeaderListSize?: number;
+  /** HPACK table size the client may use. Default 4,096. */
+  headerTableSize?: number;
+  /** How long a client has to acknowledge our SETTINGS. Default 10,000 ms. */
+  settingsTimeoutMs?: number;
+  /**
+   * Client resets of unanswered streams tolerated per second before GOAWAY
+   * ENHANCE_YOUR_CALM (Rapid Reset, CVE-2023-44487). Default 1,000.
+   */
+  maxResetsPerSecond?: number;
 }
 
 /** Where to listen. */
@@ -196,9 +216,9 @@ export class Server implements AsyncDisposable {
    * Serves one already-accepted connection (custom transports, tests).
    *
    * @param conn the connection
-   * @returns the HTTP/2 connection serving it
+   * @returns resolves once the connection closed
    */
-  serveConnection(conn: Deno.Conn): Http2Connection {
+  serveConnection(conn: Deno.Conn): Promise<void> {
     const peer = addrText(conn.remoteAddr);
     const h2 = new Http2Connection(conn, {
       ...this.#options.http2,
@@ -207,7 +227,7 @@ export class Server implements AsyncDisposable {
         this.#onStream(stream, fields, endStream, peer),
     });
     this.#track(h2);
-    return h2;
+    return h2.closed.then(() => {});
   }
 
   /** Open connections. */

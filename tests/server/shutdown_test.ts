@@ -172,9 +172,10 @@ Deno.test("serveConnection serves a connection accepted elsewhere", async () => 
     }),
   });
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept().then((conn) =>
-    server.serveConnection(conn)
-  );
+  const accepted = listener.accept().then((conn) => {
+    // Resolves once that connection closed (at the server's shutdown).
+    void server.serveConnection(conn);
+  });
   await using channel = channelTo((listener.addr as Deno.NetAddr).port);
   const reply = await within(
     createClient(Greeter, channel).sayHello({ name: "s" }),
