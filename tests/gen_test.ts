@@ -7,12 +7,15 @@
 // skipped (visibly) only when deno cannot fetch the pinned npm packages
 // because the npm registry is unreachable.
 import assert from "node:assert/strict";
+import { outputWithin } from "./_bounded.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const ROOT_DIR = decodeURIComponent(ROOT.pathname).replace(/\/$/, "");
 const BUF = "npm:@bufbuild/buf@1.74.0";
 const PROTOC_GEN_ES = "npm:@bufbuild/protoc-gen-es@2.17.0";
 const DENO = Deno.execPath();
+/** Bound for one deno run: a cold cache downloads buf's binary first. */
+const RUN_MS = 5 * 60_000;
 
 function childEnv(): Record<string, string> {
   // buf.gen.yaml runs the plugin as `deno ...`: use this very deno.
@@ -21,14 +24,16 @@ function childEnv(): Record<string, string> {
 }
 
 async function run(args: string[], cwd: string) {
-  const out = await new Deno.Command(DENO, {
-    args,
-    cwd,
-    env: childEnv(),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await outputWithin(
+    DENO,
+    {
+      args,
+      cwd,
+      env: childEnv(),
+    },
+    RUN_MS,
+    `deno ${args.slice(0, 2).join(" ")}`,
+  );
   const dec = new TextDecoder();
   return {
     code: out.code,

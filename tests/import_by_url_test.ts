@@ -2,6 +2,7 @@
 // no lock file on the importer's side: serve the repository over HTTP on
 // 127.0.0.1 and run a script that imports mod.ts and a generated file.
 import assert from "node:assert/strict";
+import { outputWithin, PROCESS_MS, WAIT_MS, within } from "./_bounded.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -63,21 +64,23 @@ Deno.test("mod.ts and gen/ can be imported by URL without deno.json", async () =
         "",
       ].join("\n"),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--no-config",
-        "--no-lock",
-        `--reload=${base}/`,
-        `--allow-import=${host}`,
-        "main.ts",
-      ],
-      cwd: tmp,
-      env: { NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await outputWithin(
+      Deno.execPath(),
+      {
+        args: [
+          "run",
+          "--no-config",
+          "--no-lock",
+          `--reload=${base}/`,
+          `--allow-import=${host}`,
+          "main.ts",
+        ],
+        cwd: tmp,
+        env: { NO_COLOR: "1" },
+      },
+      PROCESS_MS,
+      "deno run main.ts (imports by URL)",
+    );
     const stdout = new TextDecoder().decode(out.stdout);
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, `deno run failed:\n${stdout}${stderr}`);
@@ -94,7 +97,7 @@ Deno.test("mod.ts and gen/ can be imported by URL without deno.json", async () =
       `requested: ${requested}`,
     );
   } finally {
-    await server.shutdown();
+    await within(server.shutdown(), WAIT_MS, "the HTTP server's shutdown");
     await Deno.remove(tmp, { recursive: true });
   }
 });

@@ -18,6 +18,7 @@ import {
   runCase,
 } from "../../examples/interop/test_cases.ts";
 import { createChannel } from "../../mod.ts";
+import { outputWithin, stopWithin, WAIT_MS, within } from "../_bounded.ts";
 
 /** Debian's python3, which has python3-grpcio (the pyenv one does not). */
 export const PYTHON = "/usr/bin/python3";
@@ -64,7 +65,10 @@ export async function startPeerServer(
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
   let port: number | undefined;
+  // Killing the peer ends its stdout, and so the wait for READY.
+  let timedOut = false;
   const timer = setTimeout(() => {
+    timedOut = true;
     try {
       child.kill("SIGKILL");
     } catch {
@@ -91,33 +95,27 @@ export async function startPeerServer(
     }
   })();
   if (port === undefined) {
-    await child.status;
-    await drained;
+    await stopWithin(child, WAIT_MS, command);
+    await within(drained, WAIT_MS, `${command}'s stdout`);
     throw new Error(
-      `${command} ${
-        args.join(" ")
-      } exited before READY:\n${seen}\n${await stderr}`,
+      `${command} ${args.join(" ")} ${
+        timedOut
+          ? `printed no READY in ${READY_TIMEOUT_MS} ms`
+          : "exited before READY"
+      }:\n${seen}\n${await within(
+        stderr,
+        WAIT_MS,
+        `${command}'s stderr`,
+      )}`,
     );
   }
   return {
     port,
     async stop() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }, 3000);
-      await child.status;
-      clearTimeout(killer);
-      await drained;
-      await stderr;
+      await stopWithin(child, 3000, command);
+      // A grandchild could hold the pipes open.
+      await within(drained, WAIT_MS, `${command}'s stdout`);
+      await within(stderr, WAIT_MS, `${command}'s stderr`);
     },
   };
 }
@@ -134,12 +132,15 @@ export async function runPeerClient(
   command: string,
   args: string[],
 ): Promise<{ results: Map<string, CaseResult>; output: string }> {
-  const { stdout, stderr } = await new Deno.Command(command, {
-    args,
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-    signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
-  }).output();
+  const { stdout, stderr } = await outputWithin(
+    command,
+    {
+      args,
+      env: { NO_COLOR: "1" },
+    },
+    CLIENT_TIMEOUT_MS,
+    `peer client ${command} ${args.join(" ")}`,
+  );
   const text = new TextDecoder().decode(stdout);
   const results = new Map<string, CaseResult>();
   for (const line of text.split("\n")) {
@@ -216,24 +217,16 @@ export async function ourClientSteps(
     await t.step(name, async () => {
       // One channel per case, as one interop client process per case would.
       const channel = createChannel(`127.0.0.1:${port}`);
-      // A hang fails the step instead of stalling the whole test run.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`${name}: no result in ${CASE_TIMEOUT_MS} ms`)),
-          CASE_TIMEOUT_MS,
-        );
-      });
-      try {
-        const result = await Promise.race([runCase(name, channel), timeout]);
-        await channel.close();
-        if (!result.ok) throw new Error(`${name}: ${result.error}`);
-      } finally {
-        // After a timeout the channel is left open: closing would wait for
-        // the hung call.
-        clearTimeout(timer);
-      }
+      // A hang fails the step instead of stalling the whole test run. After
+      // a timeout the channel is left open: closing would wait for the hung
+      // call.
+      const result = await within(
+        runCase(name, channel),
+        CASE_TIMEOUT_MS,
+        name,
+      );
+      await within(channel.close(), WAIT_MS, `${name}: channel.close()`);
+      if (!result.ok) throw new Error(`${name}: ${result.error}`);
     });
   }
 }

@@ -10,6 +10,7 @@ import {
   peerPath,
   startPeerServer,
 } from "./_peers.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 Deno.test("interop: our client → grpc-js server", async (t) => {
   const peer = await startPeerServer(Deno.execPath(), [
@@ -26,7 +27,11 @@ Deno.test("interop: our client → grpc-js server", async (t) => {
 });
 
 Deno.test("interop: grpc-js client → our server", async (t) => {
-  const { server, port } = await startInteropServer();
+  const { server, port } = await within(
+    startInteropServer(),
+    WAIT_MS,
+    "our interop server's start",
+  );
   try {
     await peerClientSteps(t, Deno.execPath(), [
       "run",
@@ -36,6 +41,6 @@ Deno.test("interop: grpc-js client → our server", async (t) => {
       `--server_port=${port}`,
     ]);
   } finally {
-    await server.shutdown(1000);
+    await within(server.shutdown(1000), WAIT_MS, "server.shutdown(1000)");
   }
 });

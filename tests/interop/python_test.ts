@@ -14,6 +14,7 @@ import {
   startPeerServer,
   writeDescriptorSet,
 } from "./_peers.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 const ignore = !hasPythonGrpc();
 if (ignore) {
@@ -44,7 +45,11 @@ Deno.test({
   ignore,
   async fn(t) {
     const descriptors = await writeDescriptorSet();
-    const { server, port } = await startInteropServer();
+    const { server, port } = await within(
+      startInteropServer(),
+      WAIT_MS,
+      "our interop server's start",
+    );
     try {
       await peerClientSteps(t, PYTHON, [
         peerPath("python_client.py"),
@@ -53,7 +58,7 @@ Deno.test({
         `--server_port=${port}`,
       ]);
     } finally {
-      await server.shutdown(1000);
+      await within(server.shutdown(1000), WAIT_MS, "server.shutdown(1000)");
       await Deno.remove(descriptors);
     }
   },

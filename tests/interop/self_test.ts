@@ -4,13 +4,18 @@
  */
 import { startInteropServer } from "../../examples/interop/server.ts";
 import { ourClientSteps, startPeerServer } from "./_peers.ts";
+import { outputWithin, PROCESS_MS, WAIT_MS, within } from "../_bounded.ts";
 
 Deno.test("interop: our client → our server", async (t) => {
-  const { server, port } = await startInteropServer();
+  const { server, port } = await within(
+    startInteropServer(),
+    WAIT_MS,
+    "our interop server's start",
+  );
   try {
     await ourClientSteps(t, port);
   } finally {
-    await server.shutdown(1000);
+    await within(server.shutdown(1000), WAIT_MS, "server.shutdown(1000)");
   }
 });
 
@@ -23,18 +28,23 @@ Deno.test("interop: examples/interop client.ts → server.ts (processes)", async
     "--port=0",
   ]);
   try {
-    const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-net",
-        `${dir}client.ts`,
-        "--server_host=127.0.0.1",
-        `--server_port=${server.port}`,
-        "--test_case=all",
-      ],
-      stderr: "inherit",
-      env: { NO_COLOR: "1" },
-    }).output();
+    const { code, stdout } = await outputWithin(
+      Deno.execPath(),
+      {
+        args: [
+          "run",
+          "--allow-net",
+          `${dir}client.ts`,
+          "--server_host=127.0.0.1",
+          `--server_port=${server.port}`,
+          "--test_case=all",
+        ],
+        stderr: "inherit",
+        env: { NO_COLOR: "1" },
+      },
+      PROCESS_MS,
+      "examples/interop/client.ts",
+    );
     const text = new TextDecoder().decode(stdout);
     if (code !== 0) throw new Error(`client.ts exited ${code}:\n${text}`);
     if (!/18\/18 passed/.test(text)) throw new Error(text);
