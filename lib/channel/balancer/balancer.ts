@@ -10,7 +10,13 @@
  * never re-entrantly, and never after `close()`. A balancer may call its
  * helper at any time (from subchannel listeners, timers). Pickers it
  * publishes are called concurrently with all of this and must be
- * synchronous, non-blocking and immutable.
+ * synchronous, non-blocking and immutable. A pick must not call into its
+ * balancer synchronously (it may run inside any code that starts a call):
+ * an idle picker defers `exitIdle()` to a microtask, as pick_first's does.
+ * Subchannel listeners run synchronously, and `connect()` reports
+ * CONNECTING from inside the call: a balancer finishes its bookkeeping
+ * before it connects, and drops a notification whose state is no longer
+ * the subchannel's (a newer one overtook it).
  *
  * @module
  */
@@ -102,7 +108,10 @@ export interface Balancer {
    * @param error what the resolver reported
    */
   resolverError(error: GrpcError): void;
-  /** A call or `getState(true)` wants a connection: connect if IDLE. */
+  /**
+   * A call or `getState(true)` wants a connection: connect if IDLE. The
+   * policy's own idle picker may call it too (from a microtask).
+   */
   exitIdle(): void;
   /** Shuts down every subchannel; no helper call after this. */
   close(): void;

@@ -33,10 +33,14 @@ import {
   type Picker,
   QUEUE_PICKER,
 } from "../picker.ts";
-import type { Endpoint } from "../resolver/resolver.ts";
 import type { Subchannel } from "../subchannel.ts";
 import type { Address } from "../target.ts";
-import { addressKey, formatAddress } from "./address.ts";
+import {
+  addressKey,
+  flattenEndpoints,
+  formatAddress,
+  shuffleEndpoints,
+} from "./address.ts";
 import type {
   Balancer,
   BalancerBuilder,
@@ -114,9 +118,9 @@ export class PickFirstBalancer implements Balancer {
    */
   updateState(state: BalancerState): void {
     if (this.#closed) return;
-    const addresses = flatten(
+    const addresses = flattenEndpoints(
       state.config.shuffleAddressList === true
-        ? shuffle(state.endpoints, this.#helper.random)
+        ? shuffleEndpoints(state.endpoints, this.#helper.random)
         : state.endpoints,
     );
     const previousCount = this.#addresses.length;
@@ -406,49 +410,6 @@ export class PickFirstBalancer implements Balancer {
   #shutdownAll(): void {
     for (const entry of [...this.#subchannels.values()]) this.#shutdown(entry);
   }
-}
-
-/**
- * The endpoints' addresses in order, each address once (A61).
- *
- * @param endpoints the resolver's endpoints
- * @returns the addresses
- */
-function flatten(endpoints: readonly Endpoint[]): Address[] {
-  const seen = new Set<string>();
-  const out: Address[] = [];
-  for (let i = 0; i < endpoints.length; i++) {
-    const addresses = endpoints[i].addresses;
-    for (let j = 0; j < addresses.length; j++) {
-      const key = addressKey(addresses[j]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(addresses[j]);
-    }
-  }
-  return out;
-}
-
-/**
- * A shuffled copy (Fisher–Yates): endpoints move, the addresses within each
- * keep their order (A61).
- *
- * @param endpoints the endpoints
- * @param random a source in [0, 1)
- * @returns the shuffled copy
- */
-function shuffle(
-  endpoints: readonly Endpoint[],
-  random: () => number,
-): Endpoint[] {
-  const out = endpoints.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.min(i, Math.floor(random() * (i + 1)));
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
-  }
-  return out;
 }
 
 /**
