@@ -4,13 +4,18 @@
  * `grpc-accept-encoding` lists what a side can decompress.
  *
  * gzip and deflate run on the Web `CompressionStream` and
- * `DecompressionStream`.
+ * `DecompressionStream`. Decompression stops at the receive limit in
+ * bounded memory: a "zip bomb" (1 MiB that inflates to 1 GiB) is fed to the
+ * inflater in slices, read between them, and cancelled as soon as the
+ * output passes the limit, holding at most the limit plus a quarter while
+ * it inflates.
  *
  * @module
  */
 
 import { GrpcError } from "./grpc_error.ts";
 import { Code } from "./status.ts";
+import { runTransform } from "./compression_stream.ts";
 
 /**
  * A compression algorithm.
@@ -38,7 +43,13 @@ export interface Compression {
   compress(data: Uint8Array): Promise<Uint8Array>;
   /**
    * Decompresses one message, stopping as soon as its output passes
-   * `maxSize` (a "zip bomb" never fully inflates).
+   * `maxSize`. The same bound holds for memory: a "zip bomb" (at deflate's
+   * 1032:1, 1 MiB inflates to 1 GiB) must never fully inflate, so an
+   * implementation inflates in steps and checks the size between them (the
+   * built-in gzip and deflate hold at most 1.25 × `maxSize` while
+   * inflating, or `maxSize` plus 66 KiB for tiny limits). Client responses
+   * and server requests both come here, with the side's max receive message
+   * size.
    *
    * @param data The compressed bytes.
    * @param maxSize Largest acceptable output, in bytes.
@@ -85,53 +96,6 @@ export const identity: Compression = {
       : Promise.resolve(data),
 };
 
-/** A one-chunk stream over `data`, without copying it. */
-function streamOf(data: Uint8Array): ReadableStream<BufferSource> {
-  return new ReadableStream<BufferSource>({
-    start(controller) {
-      // Typed as ArrayBuffer-backed: a SharedArrayBuffer view is not a
-      // BufferSource, and the stream rejects it at run time.
-      if (data.length > 0) controller.enqueue(data as Uint8Array<ArrayBuffer>);
-      controller.close();
-    },
-  });
-}
-
-/** Joins chunks whose total length is `size` into one buffer. */
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-/**
- * Drains a stream into one buffer, cancelling it and throwing
- * RESOURCE_EXHAUSTED once more than `max` bytes arrive.
- */
-async function collect(
-  stream: ReadableStream<Uint8Array>,
-  max: number,
-): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concat(chunks, size);
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(max);
-    }
-    chunks.push(value);
-  }
-}
-
 /**
  * Adler-32 (RFC 1950 §8.2). The modulo is taken once per 5552 bytes, zlib's
  * NMAX: the longest run after which `b` still fits in 32 bits.
@@ -176,23 +140,28 @@ function streamCompression(
 ): Compression {
   return {
     name,
-    compress(data) {
-      return collect(
-        streamOf(data).pipeThrough(new CompressionStream(format)),
+    async compress(data) {
+      const out = await runTransform(
+        new CompressionStream(format),
+        data,
         Infinity,
+        false,
       );
+      return out!; // never past Infinity
     },
     async decompress(data, maxSize) {
-      let out: Uint8Array;
+      let out: Uint8Array | undefined;
       try {
-        out = await collect(
-          streamOf(data).pipeThrough(new DecompressionStream(format)),
+        out = await runTransform(
+          new DecompressionStream(format),
+          data,
           maxSize,
+          true,
         );
       } catch (cause) {
-        if (cause instanceof GrpcError) throw cause;
         throw corrupt(name, cause);
       }
+      if (out === undefined) throw tooLarge(maxSize);
       if (verify !== undefined && !verify(data, out)) {
         throw corrupt(name, new TypeError("checksum mismatch or truncated"));
       }

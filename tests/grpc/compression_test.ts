@@ -9,6 +9,8 @@ import {
 } from "../../lib/grpc/compression.ts";
 import { GrpcError } from "../../lib/grpc/grpc_error.ts";
 import { Code } from "../../lib/grpc/status.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../../lib/grpc/envelope.ts";
+import { assertQuickAndSmall, gzipBomb, measure, zlibBomb } from "./_bomb.ts";
 
 function sample(n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -72,6 +74,45 @@ for (const algo of [gzip, deflate]) {
     await assertRejectsWith(
       algo.decompress(await algo.compress(sample(101)), 100),
       Code.RESOURCE_EXHAUSTED,
+    );
+  });
+}
+
+const GIB = 1024 * 1024 * 1024;
+
+for (const [algo, bomb] of [[gzip, gzipBomb], [deflate, zlibBomb]] as const) {
+  Deno.test(`${algo.name} stops a bomb inflating to 1 GiB within a second, in bounded memory`, async () => {
+    const packed = bomb(GIB);
+    assert.ok(packed.length < DEFAULT_MAX_MESSAGE_SIZE); // passes the length check
+    const m = await measure(() =>
+      assertRejectsWith(
+        algo.decompress(packed, DEFAULT_MAX_MESSAGE_SIZE),
+        Code.RESOURCE_EXHAUSTED,
+      )
+    );
+    assertQuickAndSmall(m);
+  });
+
+  Deno.test(`${algo.name} inflates a message of exactly maxSize fed in slices`, async () => {
+    // Compressed size × 1032 passes the limit: the input goes in slices that
+    // shrink as the output nears the limit.
+    const size = 2_000_000;
+    const packed = bomb(size);
+    assert.ok(packed.length * 1032 > size);
+    const out = await algo.decompress(packed, size);
+    assert.equal(out.length, size);
+    assert.ok(out.every((b) => b === 0));
+    await assertRejectsWith(
+      algo.decompress(bomb(size + 1), size),
+      Code.RESOURCE_EXHAUSTED,
+    );
+    // The checksums are still checked on the sliced path.
+    const flipped = packed.slice();
+    flipped[flipped.length - (algo === gzip ? 8 : 1)] ^= 1; // CRC / Adler-32
+    await assertRejectsWith(algo.decompress(flipped, size), Code.INTERNAL);
+    await assertRejectsWith(
+      algo.decompress(packed.subarray(0, packed.length - 4), size),
+      Code.INTERNAL,
     );
   });
 }
