@@ -1,29 +1,60 @@
 /**
- * A channel: a virtual connection to a target (gRPC's naming.md and
- * load-balancing.md). Calls never see connections: each call asks the
- * channel's current {@linkcode Picker} for a subchannel, synchronously, and
- * waits for the next picker when told to queue.
+ * A channel: a virtual connection to a target, backed by any number of
+ * HTTP/2 connections (gRPC's naming.md, load-balancing.md). A resolver,
+ * chosen by the target's scheme, turns the target into endpoints; a
+ * balancer, chosen by the service config, makes subchannels to them and
+ * publishes pickers; each call asks the current picker for a subchannel,
+ * synchronously, and waits for the next picker when told to queue.
  *
- * This implementation keeps one subchannel to the target's first address;
- * resolver and balancer registries plug in behind the same interface.
+ * The channel starts IDLE: the resolver and balancer are built on the
+ * first call (or `getState(true)`), and dropped again after `idleTimeoutMs`
+ * without calls.
  *
  * @module
  */
 
-import type { Http2ConnectionOptions } from "../http2/connection.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
-import { type Address, parseTarget, splitHostPort } from "./target.ts";
+import type { TimerHandle } from "../util/clock.ts";
 import { ConnectivityState } from "./connectivity.ts";
-import {
-  failPicker,
-  PICK_QUEUE,
-  type PickComplete,
-  type Picker,
-  QUEUE_PICKER,
-} from "./picker.ts";
-import { Http2Subchannel } from "./subchannel.ts";
+import { failPicker, PICK_QUEUE, type Picker, QUEUE_PICKER } from "./picker.ts";
 import { PickerSlot } from "./picker_slot.ts";
+import { Http2Subchannel } from "./subchannel.ts";
+import {
+  type ChannelOptions,
+  resolveChannelOptions,
+  type ResolvedChannelOptions,
+} from "./channel_options.ts";
+import type { Target } from "./target.ts";
+import type {
+  Resolver,
+  ResolverBuilder,
+  ResolverState,
+} from "./resolver/resolver.ts";
+import {
+  defaultResolverRegistry,
+  type ResolverRegistry,
+} from "./resolver/registry.ts";
+import type { Balancer, ChannelHelper } from "./balancer/balancer.ts";
+import {
+  type BalancerChoice,
+  type BalancerRegistry,
+  chooseBalancer,
+  defaultBalancerRegistry,
+} from "./balancer/registry.ts";
+import {
+  type MethodConfig,
+  methodConfigFor,
+  parseServiceConfig,
+  type ServiceConfig,
+} from "./service_config.ts";
+import { StateWatchers } from "./state_watchers.ts";
+
+export type {
+  ChannelHttp2Options,
+  ChannelOptions,
+  ChannelTlsOptions,
+} from "./channel_options.ts";
 
 /**
  * What a client needs from a channel: where calls go (`authority`,
@@ -59,6 +90,14 @@ export interface Channel extends AsyncDisposable {
    */
   nextPicker(current: Picker, signal?: AbortSignal): Promise<Picker>;
   /**
+   * The service config's settings for a method (timeout, waitForReady,
+   * message size limits), if any.
+   *
+   * @param path `/package.Service/Method`
+   * @returns the method config, or undefined
+   */
+  methodConfig?(path: string): MethodConfig | undefined;
+  /**
    * The channel's connectivity state.
    *
    * @param tryToConnect start connecting if IDLE
@@ -80,35 +119,11 @@ export interface Channel extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** TLS settings of a channel. */
-export interface ChannelTlsOptions {
-  /** PEM CA certificates to trust besides the system roots. */
-  caCerts?: string[];
-  /** Name for SNI and certificate checks (default: the target's host). */
-  serverName?: string;
-}
-
-/** HTTP/2 settings of a channel's connections (each has a safe default). */
-export type ChannelHttp2Options = Omit<
-  Http2ConnectionOptions,
-  "role" | "onStream" | "onGoaway" | "onPing"
->;
-
-/** Options of {@linkcode createChannel}. */
-export interface ChannelOptions {
-  /** Use TLS with ALPN h2 (default false: plaintext HTTP/2, "h2c"). */
-  tls?: boolean | ChannelTlsOptions;
-  /** Overrides the `:authority` (default: the target's host:port). */
-  authority?: string;
-  /** HTTP/2 limits and windows for the channel's connections. */
-  http2?: ChannelHttp2Options;
-  /** Connection attempt timeout in ms, SETTINGS included (default 20,000). */
-  connectTimeoutMs?: number;
-}
-
 /**
- * Creates a channel to `target` (`host:port`, `dns:host:port`,
- * `ipv4:1.2.3.4:5`, `unix:/path`...). Connects lazily, on the first call.
+ * Creates a channel to `target`: `host:port` (DNS), `dns:///host:port`,
+ * `ipv4:1.2.3.4:5,1.2.3.5:5`, `ipv6:[::1]:5`, `unix:/path`,
+ * `passthrough:///addr`, or any scheme registered with `registerResolver`.
+ * Connects lazily, on the first call.
  *
  * @example A channel for a client
  * ```ts
@@ -117,64 +132,94 @@ export interface ChannelOptions {
  * console.log(channel.getState()); // "IDLE"
  * ```
  *
+ * @example round_robin over two servers
+ * ```ts
+ * import { createChannel } from "./channel.ts";
+ * await using channel = createChannel("ipv4:127.0.0.1:50051,127.0.0.2:50051", {
+ *   serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] },
+ * });
+ * ```
+ *
  * @param target where to connect
- * @param options TLS, authority and HTTP/2 options
+ * @param options TLS, authority, HTTP/2, service config, backoff, idleness
  * @returns the channel
+ * @throws {GrpcError} INVALID_ARGUMENT for an invalid service config;
+ * UNAVAILABLE for a target whose scheme has no resolver
  */
 export function createChannel(
   target: string,
   options: ChannelOptions = {},
 ): Channel {
-  return new SingleAddressChannel(target, options);
+  return new ChannelImpl(target, options);
 }
 
-class SingleAddressChannel implements Channel {
+class ChannelImpl implements Channel {
   readonly target: string;
   readonly authority: string;
   readonly scheme: "http" | "https";
+  readonly #options: ResolvedChannelOptions;
+  readonly #parsed: Target;
+  readonly #resolverBuilder: ResolverBuilder;
+  readonly #balancers: BalancerRegistry;
+  readonly #defaultConfig: ServiceConfig | undefined;
   readonly #slot = new PickerSlot();
-  readonly #subchannel: Http2Subchannel;
+  readonly #watchers = new StateWatchers();
   #state: ConnectivityState = ConnectivityState.IDLE;
-  readonly #stateWaiters = new Set<() => void>();
-  /** Picks during IDLE start a connection and queue. */
+  #resolver: Resolver | undefined;
+  #balancer: Balancer | undefined;
+  #balancerName = "";
+  /** Which balancer's helper calls count (see `#helperFor`). */
+  #generation = 0;
+  /** The service config in force (resolver's, else the default). */
+  #config: ServiceConfig | undefined;
+  readonly #methodConfigs = new Map<string, MethodConfig | undefined>();
+  /** Every subchannel not yet shut down, for `close()` and idleness. */
+  readonly #subchannels = new Set<Http2Subchannel>();
+  /** Picks since the channel was made: idleness looks for change. */
+  #picks = 0;
+  #picksAtCheck = -1;
+  #idleTimer: TimerHandle | undefined;
+  /** Serializes resolver and balancer events (the balancer contract). */
+  #queue: (() => void)[] | undefined;
+  /** While IDLE, a pick leaves IDLE and queues. */
   readonly #idlePicker: Picker = {
     pick: () => {
-      this.#subchannel.connect();
+      this.#exitIdle();
       return PICK_QUEUE;
     },
   };
 
   constructor(target: string, options: ChannelOptions) {
     this.target = target;
-    this.scheme = options.tls ? "https" : "http";
-    const parsed = parseTarget(target);
-    const defaultPort = options.tls ? 443 : 80;
-    let address: Address;
-    if (parsed.scheme === "unix") {
-      address = { kind: "unix", path: parsed.endpoint };
-      this.authority = options.authority ?? "localhost";
-    } else {
-      const first = parsed.endpoint.split(",")[0];
-      const { hostname, port } = splitHostPort(first, defaultPort);
-      address = { kind: "tcp", hostname, port };
-      this.authority = options.authority ??
-        (hostname.includes(":")
-          ? `[${hostname}]:${port}`
-          : `${hostname}:${port}`);
+    this.#options = resolveChannelOptions(options);
+    this.scheme = this.#options.tls ? "https" : "http";
+    const resolvers: ResolverRegistry = options.resolvers ??
+      defaultResolverRegistry;
+    const resolution = resolvers.forTarget(target);
+    this.#parsed = resolution.target;
+    this.#resolverBuilder = resolution.builder;
+    this.#balancers = options.balancers ?? defaultBalancerRegistry;
+    this.authority = this.#options.authority ?? resolution.authority;
+    if (this.#options.serviceConfig !== undefined) {
+      this.#defaultConfig = parseServiceConfig(this.#options.serviceConfig);
+      // A default config naming no usable policy is invalid as a whole.
+      chooseBalancer(this.#defaultConfig.loadBalancingConfig, this.#balancers);
     }
-    this.#subchannel = new Http2Subchannel({
-      address,
-      tls: options.tls
-        ? (typeof options.tls === "object" ? options.tls : {})
-        : undefined,
-      http2: options.http2,
-      backoff: { minConnectTimeoutMs: options.connectTimeoutMs ?? 20_000 },
-    });
-    this.#subchannel.addListener((state, error) => this.#update(state, error));
+    this.#config = this.#defaultConfig;
     this.#slot.publish(this.#idlePicker);
   }
 
+  /** The host part of the authority: TLS's default server name. */
+  get #tlsServerName(): string {
+    const a = this.authority;
+    if (a.startsWith("[")) return a.slice(1, a.indexOf("]"));
+    const colon = a.lastIndexOf(":");
+    return colon > 0 && a.indexOf(":") === colon ? a.slice(0, colon) : a;
+  }
+
   get picker(): Picker {
+    // Counted, not timed: idleness only asks whether any call came.
+    this.#picks++;
     return this.#slot.current;
   }
 
@@ -182,10 +227,19 @@ class SingleAddressChannel implements Channel {
     return this.#slot.next(current, signal);
   }
 
-  getState(tryToConnect = false): ConnectivityState {
-    if (tryToConnect && this.#state === ConnectivityState.IDLE) {
-      this.#subchannel.connect();
+  methodConfig(path: string): MethodConfig | undefined {
+    const config = this.#config;
+    if (config === undefined) return undefined;
+    let found = this.#methodConfigs.get(path);
+    if (found === undefined && !this.#methodConfigs.has(path)) {
+      found = methodConfigFor(config, path);
+      this.#methodConfigs.set(path, found);
     }
+    return found;
+  }
+
+  getState(tryToConnect = false): ConnectivityState {
+    if (tryToConnect) this.#exitIdle();
     return this.#state;
   }
 
@@ -193,64 +247,207 @@ class SingleAddressChannel implements Channel {
     from: ConnectivityState,
     signal?: AbortSignal,
   ): Promise<ConnectivityState> {
-    if (this.#state !== from) return Promise.resolve(this.#state);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.#stateWaiters.delete(done);
-        reject(signal!.reason);
-      };
-      const done = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(this.#state);
-      };
-      this.#stateWaiters.add(done);
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return this.#watchers.wait(() => this.#state, from, signal);
+  }
+
+  // ------------------------------------------------------------- lifecycle
+
+  #exitIdle(): void {
+    if (this.#state === ConnectivityState.SHUTDOWN) return;
+    if (this.#resolver !== undefined) {
+      const balancer = this.#balancer;
+      if (balancer) this.#serially(() => balancer.exitIdle());
+      return;
+    }
+    this.#setState(ConnectivityState.CONNECTING, QUEUE_PICKER);
+    this.#armIdleTimer();
+    const listener = {
+      onUpdate: (state: ResolverState) => {
+        if (this.#resolver === resolver) {
+          this.#serially(() => this.#onResolved(state));
+        }
+      },
+      onError: (error: GrpcError) => {
+        if (this.#resolver === resolver) {
+          this.#serially(() => this.#onResolverError(error));
+        }
+      },
+    };
+    let resolver: Resolver | undefined;
+    try {
+      resolver = this.#resolverBuilder.build(this.#parsed, listener, {
+        defaultPort: 443,
+        clock: this.#options.clock,
+        random: this.#options.random,
+        minResolveIntervalMs: this.#options.dnsMinResolveIntervalMs,
+        serviceConfigLookup: this.#options.dnsServiceConfigLookup,
+      });
+    } catch (error) {
+      const e = GrpcError.from(error, Code.UNAVAILABLE);
+      this.#setState(ConnectivityState.TRANSIENT_FAILURE, failPicker(e));
+      // A later call tries again.
+      this.#setState(ConnectivityState.IDLE, this.#idlePicker);
+      return;
+    }
+    this.#resolver = resolver;
+  }
+
+  #onResolved(state: ResolverState): void {
+    let config = this.#defaultConfig;
+    let choice: BalancerChoice;
+    try {
+      if (state.serviceConfig !== undefined) {
+        config = parseServiceConfig(state.serviceConfig);
+      }
+      choice = chooseBalancer(config?.loadBalancingConfig, this.#balancers);
+    } catch (error) {
+      // gRFC A21: an invalid config from the resolver keeps the one in
+      // force; with none yet, it is a resolution error.
+      if (this.#balancer === undefined) {
+        this.#onResolverError(GrpcError.from(error, Code.UNAVAILABLE));
+        return;
+      }
+      config = this.#config;
+      choice = chooseBalancer(config?.loadBalancingConfig, this.#balancers);
+    }
+    if (config !== this.#config) {
+      this.#config = config;
+      this.#methodConfigs.clear();
+    }
+    const name = choice.builder.name;
+    if (this.#balancer === undefined || name !== this.#balancerName) {
+      this.#generation++;
+      this.#balancer?.close();
+      this.#balancerName = name;
+      this.#balancer = choice.builder.build(this.#helperFor());
+    }
+    this.#balancer.updateState({
+      endpoints: state.endpoints,
+      config: choice.config,
     });
   }
 
-  #update(state: ConnectivityState, error: GrpcError | undefined): void {
-    switch (state) {
-      case ConnectivityState.IDLE:
-        this.#slot.publish(this.#idlePicker);
-        break;
-      case ConnectivityState.CONNECTING:
-        this.#slot.publish(QUEUE_PICKER);
-        break;
-      case ConnectivityState.READY: {
-        const result: PickComplete = Object.freeze({
-          type: "complete",
-          subchannel: this.#subchannel,
-        });
-        this.#slot.publish({ pick: () => result });
-        break;
-      }
-      case ConnectivityState.TRANSIENT_FAILURE:
-        // Calls waiting for this attempt fail with its error; the next call
-        // tries again (reconnect backoff comes with the balancers).
-        // Calls fail fast until the backoff brings the subchannel to IDLE.
-        this.#slot.publish(failPicker(
-          error ?? new GrpcError(Code.UNAVAILABLE, "connection failed"),
-        ));
-        break;
-      case ConnectivityState.SHUTDOWN:
-        break;
+  #onResolverError(error: GrpcError): void {
+    if (this.#balancer !== undefined) {
+      this.#balancer.resolverError(error);
+      return;
     }
-    this.#setState(state);
+    this.#setState(ConnectivityState.TRANSIENT_FAILURE, failPicker(error));
   }
 
-  #setState(state: ConnectivityState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    for (const done of [...this.#stateWaiters]) done();
-    this.#stateWaiters.clear();
+  /** The helper of one balancer: calls from a replaced one are ignored. */
+  #helperFor(): ChannelHelper {
+    const channel = this;
+    const options = this.#options;
+    // Each balancer gets its own generation; replacing, idling or closing
+    // the balancer starts a new one, so a late call is recognised.
+    const generation = ++this.#generation;
+    const current = () => generation === channel.#generation;
+    return {
+      clock: options.clock,
+      random: options.random,
+      createSubchannel(address) {
+        const sc = new Http2Subchannel({
+          address,
+          // Certificates name the target's host, not the resolved address.
+          tls: options.tls && {
+            ...options.tls,
+            serverName: options.tls.serverName ?? channel.#tlsServerName,
+          },
+          http2: options.http2,
+          backoff: options.backoff,
+          clock: options.clock,
+          random: options.random,
+        });
+        channel.#subchannels.add(sc);
+        sc.addListener((state) => {
+          if (state === ConnectivityState.SHUTDOWN) {
+            channel.#subchannels.delete(sc);
+          }
+        });
+        if (channel.#state === ConnectivityState.SHUTDOWN) sc.shutdown();
+        return sc;
+      },
+      updateState(state, picker) {
+        if (current()) channel.#setState(state, picker);
+      },
+      requestReresolution() {
+        if (current()) channel.#resolver?.resolveNow();
+      },
+    };
+  }
+
+  #serially(fn: () => void): void {
+    if (this.#queue !== undefined) {
+      this.#queue.push(fn);
+      return;
+    }
+    this.#queue = [];
+    try {
+      fn();
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+        next();
+      }
+    } finally {
+      this.#queue = undefined;
+    }
+  }
+
+  #setState(state: ConnectivityState, picker: Picker): void {
+    if (this.#state === ConnectivityState.SHUTDOWN) return;
+    this.#slot.publish(picker);
+    if (this.#state !== state) {
+      this.#state = state;
+      this.#watchers.changed();
+    }
+  }
+
+  // -------------------------------------------------------------- idleness
+
+  #armIdleTimer(): void {
+    const ms = this.#options.idleTimeoutMs;
+    if (ms === 0 || this.#idleTimer !== undefined) return;
+    this.#picksAtCheck = this.#picks;
+    this.#idleTimer = this.#options.clock.setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#picks === this.#picksAtCheck && !this.#hasActiveCalls()) {
+        this.#enterIdle();
+      } else this.#armIdleTimer();
+    }, ms);
+  }
+
+  #hasActiveCalls(): boolean {
+    for (const sc of this.#subchannels) if (sc.activeStreams > 0) return true;
+    return false;
+  }
+
+  #enterIdle(): void {
+    const resolver = this.#resolver;
+    const balancer = this.#balancer;
+    this.#resolver = undefined;
+    this.#balancer = undefined;
+    this.#balancerName = "";
+    this.#generation++;
+    resolver?.close();
+    if (balancer) this.#serially(() => balancer.close());
+    this.#setState(ConnectivityState.IDLE, this.#idlePicker);
   }
 
   async close(): Promise<void> {
     if (this.#state === ConnectivityState.SHUTDOWN) return;
+    this.#options.clock.clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    const resolver = this.#resolver;
+    const balancer = this.#balancer;
+    this.#resolver = undefined;
+    this.#balancer = undefined;
+    this.#generation++;
+    resolver?.close();
+    if (balancer) this.#serially(() => balancer.close());
     this.#slot.close(new GrpcError(Code.UNAVAILABLE, "channel closed"));
-    this.#setState(ConnectivityState.SHUTDOWN);
-    await this.#subchannel.close();
+    this.#state = ConnectivityState.SHUTDOWN;
+    this.#watchers.changed();
+    await Promise.all([...this.#subchannels].map((sc) => sc.close()));
   }
 
   [Symbol.asyncDispose](): Promise<void> {
