@@ -1,13 +1,16 @@
 /**
  * HTTP/2 error classes: what to send ({@linkcode ConnectionError} → GOAWAY,
- * {@linkcode StreamError} → RST_STREAM) and why a stream failed
+ * {@linkcode StreamError} → RST_STREAM), why a stream failed
  * ({@linkcode GoawayError}, {@linkcode ResetError},
- * {@linkcode ConnectionClosedError}).
+ * {@linkcode ConnectionClosedError}), and the illegal transitions of the
+ * stream state machine ({@linkcode StreamStateError},
+ * {@linkcode ConnectionStateError}, {@linkcode StreamUsageError}).
  *
  * @module
  */
 
 import { errorCodeName } from "./frame/types.ts";
+import type { StreamState } from "./stream_state.ts";
 
 /**
  * Base class of HTTP/2 errors that carry an RFC 9113 §7 error code. The
@@ -216,5 +219,157 @@ export class ConnectionClosedError extends Error {
   constructor(message = "connection closed", options?: ErrorOptions) {
     super(message, options);
     this.name = "ConnectionClosedError";
+  }
+}
+
+/**
+ * Why a transition was refused. `send-*` are the application's (thrown to
+ * it, nothing is sent); the others are the peer's, answered as §5.1 and §8.1
+ * say.
+ */
+export type StreamStateReason =
+  /** Sending after our END_STREAM was queued. */
+  | "send-after-end"
+  /** Sending on a stream that closed normally. */
+  | "send-on-closed"
+  /** Sending HEADERS or DATA where only the peer may (reserved remote). */
+  | "send-on-reserved"
+  /** Ending our side before our field block was written. */
+  | "send-before-headers"
+  /** A frame other than HEADERS or PRIORITY on an idle stream (§5.1). */
+  | "frame-on-idle"
+  /** A frame §5.1 does not allow in a reserved state. */
+  | "frame-on-reserved"
+  /** DATA before the header block (§8.1). */
+  | "data-before-headers"
+  /** A header block after the first that does not end the stream (§8.1). */
+  | "trailers-without-end"
+  /** HEADERS or DATA after the peer's END_STREAM (§5.1 half-closed). */
+  | "frame-after-end"
+  /** DATA on a closed stream (§5.1 closed). */
+  | "data-on-closed"
+  /** HEADERS on a closed stream (§5.1 closed). */
+  | "headers-on-closed";
+
+/**
+ * The peer broke §5.1 or §8.1 on one stream: the stream is reset with
+ * RST_STREAM({@linkcode StreamError.code}), the connection carries on.
+ *
+ * @example Tell DATA after END_STREAM
+ * ```ts
+ * import { StreamStateError } from "./errors.ts";
+ * const late = (e: unknown) =>
+ *   e instanceof StreamStateError && e.reason === "frame-after-end";
+ * ```
+ */
+export class StreamStateError extends StreamError {
+  /** Which transition was refused. */
+  readonly reason: StreamStateReason;
+  /** The stream's state when the frame arrived. */
+  readonly state: StreamState;
+
+  /**
+   * Creates the error for a refused frame.
+   *
+   * @param streamId the stream
+   * @param code the RST_STREAM code
+   * @param reason which transition was refused
+   * @param state the state it was refused in
+   */
+  constructor(
+    streamId: number,
+    code: number,
+    reason: StreamStateReason,
+    state: StreamState,
+  ) {
+    super(streamId, code, `${reason} (${state})`);
+    this.name = "StreamStateError";
+    this.reason = reason;
+    this.state = state;
+  }
+}
+
+/**
+ * The peer broke §5.1 in a way that ends the connection: GOAWAY with
+ * {@linkcode ConnectionError.code}.
+ *
+ * @example Tell a frame on an idle stream
+ * ```ts
+ * import { ConnectionStateError } from "./errors.ts";
+ * const idle = (e: unknown) =>
+ *   e instanceof ConnectionStateError && e.reason === "frame-on-idle";
+ * ```
+ */
+export class ConnectionStateError extends ConnectionError {
+  /** The stream the frame was for. */
+  readonly streamId: number;
+  /** Which transition was refused. */
+  readonly reason: StreamStateReason;
+  /** The stream's state when the frame arrived. */
+  readonly state: StreamState;
+
+  /**
+   * Creates the error for a refused frame.
+   *
+   * @param streamId the stream
+   * @param code the GOAWAY code
+   * @param reason which transition was refused
+   * @param state the state it was refused in
+   */
+  constructor(
+    streamId: number,
+    code: number,
+    reason: StreamStateReason,
+    state: StreamState,
+  ) {
+    super(code, `stream ${streamId}: ${reason} (${state})`);
+    this.name = "ConnectionStateError";
+    this.streamId = streamId;
+    this.reason = reason;
+    this.state = state;
+  }
+}
+
+/**
+ * The application sent on a stream whose sending side is over: its
+ * END_STREAM was queued, or it closed normally (one closed by an error
+ * throws that error instead). Nothing was sent.
+ *
+ * @example Send only while the stream takes more
+ * ```ts ignore
+ * try {
+ *   stream.sendHeaders(trailers, true);
+ * } catch (e) {
+ *   if (!(e instanceof StreamUsageError)) throw e;
+ * }
+ * ```
+ */
+export class StreamUsageError extends Error {
+  /** The stream. */
+  readonly streamId: number;
+  /** Which transition was refused. */
+  readonly reason: StreamStateReason;
+  /** The stream's state then. */
+  readonly state: StreamState;
+
+  /**
+   * Creates the error for a refused send.
+   *
+   * @param streamId the stream
+   * @param reason which transition was refused
+   * @param state the state it was refused in
+   * @param options standard error options (`cause`)
+   */
+  constructor(
+    streamId: number,
+    reason: StreamStateReason,
+    state: StreamState,
+    options?: ErrorOptions,
+  ) {
+    super(`stream ${streamId}: ${reason} (${state})`, options);
+    this.name = "StreamUsageError";
+    this.streamId = streamId;
+    this.reason = reason;
+    this.state = state;
   }
 }
