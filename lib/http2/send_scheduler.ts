@@ -11,12 +11,20 @@
 
 import type { FrameWriter } from "./frame/writer.ts";
 import type { SendWindow } from "./flow_control.ts";
-import type { Http2Stream } from "./stream.ts";
+import type { StreamImpl } from "./stream.ts";
+import { CLOSED, sentHeaders, STATE_MASK } from "./stream_state.ts";
 
 /** Bytes of frames gathered before the pump stops taking DATA and waits for the socket. */
 export const WRITE_HIGH_WATER = 1 << 20;
 /** Bytes one stream may write before the next writable stream gets a turn. */
 export const WRITE_QUANTUM = 64 << 10;
+
+/** `StreamImpl.writeState`: not in the writable list. */
+export const UNLISTED = 0;
+/** `StreamImpl.writeState`: in the writable list. */
+export const LISTED = 1;
+/** `StreamImpl.writeState`: waits for its own window to grow (not listed). */
+export const WINDOW_BLOCKED = 2;
 
 const EMPTY = new Uint8Array(0);
 
@@ -33,9 +41,9 @@ export interface SchedulerHost {
     fields: ReadonlyArray<readonly [string, string, boolean?]>,
   ): Uint8Array;
   /** Gives a client stream its id, just before its HEADERS is written. */
-  assignId(stream: Http2Stream): void;
+  assignId(stream: StreamImpl): void;
   /** The stream's END_STREAM was written. */
-  onLocalEndWritten(stream: Http2Stream): void;
+  onLocalEndWritten(stream: StreamImpl): void;
   /** Frames are pending: write them soon. */
   scheduleFlush(): void;
 }
@@ -52,7 +60,7 @@ export interface SchedulerHost {
  */
 export class SendScheduler {
   readonly #host: SchedulerHost;
-  #writable: Http2Stream[] = [];
+  #writable: StreamImpl[] = [];
   #head = 0;
   #blocked = false;
 
@@ -71,10 +79,11 @@ export class SendScheduler {
    *
    * @param stream the stream
    */
-  schedule(stream: Http2Stream): void {
+  schedule(stream: StreamImpl): void {
     if (
       !this.#blocked && this.#head === this.#writable.length &&
-      !stream.scheduled && !stream.blockedOnStreamWindow && !stream.closed &&
+      stream.writeState === UNLISTED &&
+      (stream.stateBits & STATE_MASK) !== CLOSED &&
       this.#host.writer.length < WRITE_HIGH_WATER
     ) {
       // The usual case: no other stream waits. Drain this one directly,
@@ -85,17 +94,17 @@ export class SendScheduler {
         return;
       }
       if (outcome === "stream-window") {
-        stream.blockedOnStreamWindow = true;
+        stream.writeState = WINDOW_BLOCKED;
         this.#host.scheduleFlush();
         return;
       }
-      stream.scheduled = true;
+      stream.writeState = LISTED;
       this.#writable.push(stream);
       this.pump();
       return;
     }
-    if (!stream.scheduled && !stream.blockedOnStreamWindow) {
-      stream.scheduled = true;
+    if (stream.writeState === UNLISTED) {
+      stream.writeState = LISTED;
       this.#writable.push(stream);
     }
     if (!this.#blocked) this.pump();
@@ -106,13 +115,10 @@ export class SendScheduler {
    *
    * @param stream the stream
    */
-  unblock(stream: Http2Stream): void {
-    if (stream.blockedOnStreamWindow && stream.sendWindow.size > 0) {
-      stream.blockedOnStreamWindow = false;
-      if (!stream.scheduled) {
-        stream.scheduled = true;
-        this.#writable.push(stream);
-      }
+  unblock(stream: StreamImpl): void {
+    if (stream.writeState === WINDOW_BLOCKED && stream.sendWindow.size > 0) {
+      stream.writeState = LISTED;
+      this.#writable.push(stream);
     }
   }
 
@@ -122,7 +128,7 @@ export class SendScheduler {
   }
 
   /** Streams still waiting to write (for failing them when closing). */
-  waiting(): Http2Stream[] {
+  waiting(): StreamImpl[] {
     return this.#writable.slice(this.#head).filter((s) => s !== undefined);
   }
 
@@ -145,10 +151,10 @@ export class SendScheduler {
           return;
         }
         const stream = this.#writable[i];
-        this.#writable[i] = undefined as unknown as Http2Stream;
+        this.#writable[i] = undefined as unknown as StreamImpl;
         this.#head = i + 1;
-        if (stream.closed) {
-          stream.scheduled = false;
+        if ((stream.stateBits & STATE_MASK) === CLOSED) {
+          stream.writeState = UNLISTED;
           continue;
         }
         const before = writer.length;
@@ -156,11 +162,10 @@ export class SendScheduler {
         if (writer.length !== before) progressed = true;
         if (outcome === "more") this.#writable.push(stream);
         else if (outcome === "stream-window") {
-          stream.scheduled = false;
-          stream.blockedOnStreamWindow = true;
+          stream.writeState = WINDOW_BLOCKED;
         } else if (outcome === "connection-window") {
           this.#writable.push(stream);
-        } else stream.scheduled = false;
+        } else stream.writeState = UNLISTED;
       }
     }
     this.#compact(this.#head);
@@ -179,7 +184,7 @@ export class SendScheduler {
   }
 
   #drain(
-    stream: Http2Stream,
+    stream: StreamImpl,
   ): "empty" | "more" | "stream-window" | "connection-window" {
     const host = this.#host;
     const writer = host.writer;
@@ -189,7 +194,7 @@ export class SendScheduler {
       if (item.kind === "headers") {
         if (stream.id === 0) host.assignId(stream);
         const block = host.encode(item.fields);
-        stream.headersWritten = true;
+        stream.stateBits = sentHeaders(stream.stateBits, stream.id);
         writer.headers(stream.id, block, item.end, host.maxFrameSize());
         stream.dequeue();
         if (item.end) host.onLocalEndWritten(stream);

@@ -1,29 +1,9 @@
 /**
- * One HTTP/2 stream: its state (RFC 9113 §5.1), its flow-control windows and
- * its queue of outgoing frames. The connection owns the socket; a stream only
- * queues, and the connection's writer drains the queues in order.
- *
- * ```text
- *                          +--------+
- *                  send H /|  idle  |\ recv H
- *                        / +--------+ \
- *                       v              v
- *        send ES  +--------+        +--------+  recv ES
- *      ,----------|  open  |        |        |----------.
- *      |          +--------+                            |
- *      v              | send R / recv R                 v
- * +----------+        |                          +----------+
- * |   half   |        |                          |   half   |
- * |  closed  |        |                          |  closed  |
- * | (local)  |        v                          | (remote) |
- * +----------+     +--------+                    +----------+
- *      | recv ES / |        | send ES /               |
- *      | send R /  | closed | recv R                  |
- *      `---------->|        |<------------------------'
- *                  +--------+
- * ```
- * (H: HEADERS, ES: END_STREAM, R: RST_STREAM. Push is disabled, so the
- * reserved states never occur.)
+ * One HTTP/2 stream: the public {@linkcode Http2Stream} face, and the
+ * engine's {@linkcode StreamImpl} with its state word (RFC 9113 §5.1, see
+ * `stream_state.ts`), its flow-control windows and its queue of outgoing
+ * frames. The connection owns the socket; a stream only queues, and the
+ * connection's writer drains the queues in order.
  *
  * @module
  */
@@ -31,19 +11,33 @@
 import type { HeaderField } from "./hpack/mod.ts";
 import { ReceiveWindow, SendWindow } from "./flow_control.ts";
 import { type Deferred, deferred } from "../util/deferred.ts";
+import {
+  CLOSED,
+  END_QUEUED,
+  HALF_CLOSED_LOCAL,
+  OPEN,
+  queueSend,
+  STATE_MASK,
+  stateName,
+  type StreamState,
+} from "./stream_state.ts";
 
-/** The states a stream of ours can be in (§5.1; no push, so no reserved). */
-export type StreamState =
-  | "idle"
-  | "open"
-  | "half-closed-local"
-  | "half-closed-remote"
-  | "closed";
+export type { StreamState } from "./stream_state.ts";
 
 /**
  * Receives what arrives on a stream. Called synchronously from the
  * connection's read loop, so handlers should not block; an exception resets
  * the stream with INTERNAL_ERROR.
+ *
+ * @example A handler that collects a response
+ * ```ts ignore
+ * const chunks: Uint8Array[] = [];
+ * const stream = await conn.openStream({
+ *   onHeaders(fields, endStream) { console.log(fields, endStream); },
+ *   onData(data) { chunks.push(data.slice()); stream.consume(data.length); },
+ *   onClose(error) { if (error) console.error(error); },
+ * });
+ * ```
  */
 export interface StreamHandler {
   /**
@@ -68,14 +62,103 @@ export interface StreamHandler {
   onClose(error: Error | undefined): void;
 }
 
-/** The connection services a stream uses; implemented by `Http2Connection`. */
+/**
+ * An HTTP/2 stream. Opened by `Http2Connection.openStream()` (client) or
+ * handed to the server's `onStream` callback.
+ *
+ * @example A client request
+ * ```ts ignore
+ * const stream = await conn.openStream(handler);
+ * stream.sendHeaders([[":method", "POST"], [":path", "/x"], [":scheme", "http"], [":authority", "h"]]);
+ * await stream.sendData(body, true);
+ * ```
+ */
+export interface Http2Stream {
+  /** Stream identifier; 0 until a client stream's HEADERS is written. */
+  readonly id: number;
+  /** The §5.1 state, as far as frames were written and received. */
+  readonly state: StreamState;
+  /** Whether the stream is closed (ended both ways, reset, or failed). */
+  readonly closed: boolean;
+  /** Whether our side takes nothing more (END_STREAM queued, or closed). */
+  readonly localEnded: boolean;
+  /** Why the stream closed, if not normally. */
+  readonly error: Error | undefined;
+  /**
+   * Queues a field block: the request/response header, or trailers (with
+   * `endStream`). Trailers go out after all data queued before them.
+   *
+   * @param fields header fields; a third element `true` forbids indexing
+   * @param endStream whether this ends our side of the stream
+   * @throws {StreamUsageError} when our side already ended or the stream
+   * closed normally; the stream's {@linkcode Http2Stream.error} when it
+   * closed with one
+   */
+  sendHeaders(
+    fields: ReadonlyArray<readonly [string, string, boolean?]>,
+    endStream?: boolean,
+  ): void;
+  /**
+   * Queues a payload. It is split at the peer's SETTINGS_MAX_FRAME_SIZE and
+   * sent as both windows allow.
+   *
+   * @param data bytes to send; not copied, so do not change them afterwards
+   * @param endStream whether this ends our side of the stream
+   * @param head bytes sent before `data` in the same frames (a message
+   * prefix), saving the caller a copy to join them
+   * @returns resolves once every byte is handed to the socket writer (this is
+   * the backpressure signal); rejects if the stream closes first
+   * @throws {StreamUsageError} when our side already ended or the stream
+   * closed normally; the stream's {@linkcode Http2Stream.error} when it
+   * closed with one
+   */
+  sendData(
+    data: Uint8Array,
+    endStream?: boolean,
+    head?: Uint8Array,
+  ): Promise<void>;
+  /**
+   * Queues a payload given in pieces (sent back to back, never joined).
+   *
+   * @param parts the pieces; not copied, so do not change them afterwards
+   * @param length their total length
+   * @param endStream whether this ends our side of the stream
+   * @returns like {@linkcode Http2Stream.sendData}; {@linkcode HANDED_OVER}
+   * itself when the payload went to the socket writer at once
+   * @throws {StreamUsageError} when our side already ended or the stream
+   * closed normally; the stream's {@linkcode Http2Stream.error} when it
+   * closed with one
+   */
+  sendParts(
+    parts: readonly Uint8Array[],
+    length: number,
+    endStream?: boolean,
+  ): Promise<void>;
+  /** Ends our side with an empty DATA frame carrying END_STREAM. */
+  end(): void;
+  /**
+   * Resets the stream (RST_STREAM) and closes it; queued frames are dropped.
+   *
+   * @param code HTTP/2 error code (default CANCEL = 8)
+   */
+  reset(code?: number): void;
+  /**
+   * Returns flow-control credit for bytes handed to `onData` that the
+   * application has now consumed.
+   *
+   * @param bytes how many bytes were consumed
+   */
+  consume(bytes: number): void;
+}
+
+/** The connection services a stream uses (the engine's stream registry). */
 export interface StreamOwner {
   /** The stream has something new to write. */
-  schedule(stream: Http2Stream): void;
+  schedule(stream: StreamImpl): void;
   /** Reset the stream now with this code and close it. */
-  resetStream(stream: Http2Stream, code: number): void;
+  resetStream(stream: StreamImpl, code: number): void;
   /** Returns flow-control credit for consumed bytes. */
-  releaseCapacity(stream: Http2Stream, bytes: number): void;
+  releaseCapacity(stream: StreamImpl, bytes: number): void;
 }
 
 /** A queued field block: encoded when written, so HPACK order matches the wire. */
@@ -122,21 +205,24 @@ export type Outgoing = OutgoingHeaders | OutgoingData;
 export const HANDED_OVER: Promise<void> = Promise.resolve();
 
 /**
- * An HTTP/2 stream. Created by `Http2Connection.openStream()` (client) or
- * handed to the server's `onStream` callback.
+ * The engine's stream: what {@linkcode Http2Stream} shows, plus the state
+ * the connection, its registry and its send scheduler keep on it. Not part
+ * of the public surface (`mod.ts` exports the interface only).
  *
- * @example A client request
+ * @example Made by the connection's stream registry
  * ```ts ignore
- * const stream = await conn.openStream(handler);
- * stream.sendHeaders([[":method", "POST"], [":path", "/x"], [":scheme", "http"], [":authority", "h"]]);
- * await stream.sendData(body, true);
+ * const stream = new StreamImpl(owner, 0, handler, IDLE, 65535, 4 << 20);
  * ```
  */
-export class Http2Stream {
+export class StreamImpl implements Http2Stream {
   /** Stream identifier; 0 until a client stream's HEADERS is written. */
   id: number;
   /** Receives inbound frames. */
   handler: StreamHandler;
+  /** The §5.1 state and its flags (stream_state.ts). */
+  stateBits: number;
+  /** Where the send scheduler keeps the stream (send_scheduler.ts). */
+  writeState = 0;
   /** What we may send on this stream. */
   readonly sendWindow: SendWindow;
   /** What the peer may send on this stream. */
@@ -148,22 +234,6 @@ export class Http2Stream {
    */
   first: Outgoing | undefined;
   #last: Outgoing | undefined;
-  /** Whether we have queued END_STREAM. */
-  localEnded = false;
-  /** Whether we have written END_STREAM to the wire. */
-  localEndWritten = false;
-  /** Whether the peer sent END_STREAM. */
-  remoteEnded = false;
-  /** Whether field blocks were received (the first is the header). */
-  headersReceived = false;
-  /** Whether we have written a field block on this stream. */
-  headersWritten = false;
-  /** Whether the stream is closed (ended both ways, reset, or failed). */
-  closed = false;
-  /** Whether the stream sits in the connection's writable list. */
-  scheduled = false;
-  /** Whether this stream waits for its own window to grow. */
-  blockedOnStreamWindow = false;
   /** The content-length the peer announced, or -1 (checked on requests, §8.1.1). */
   contentLength: number = -1;
   /** DATA payload octets received, to check against `contentLength`. */
@@ -175,9 +245,10 @@ export class Http2Stream {
   /**
    * Streams are made by the connection; users get them from it.
    *
-   * @param owner the connection
+   * @param owner the connection's stream registry
    * @param id the stream id, or 0 for a client stream not yet sent
    * @param handler receives inbound frames
+   * @param stateBits the initial state word
    * @param sendWindow the peer's initial window for streams
    * @param recvWindow our initial window for streams
    */
@@ -185,54 +256,44 @@ export class Http2Stream {
     owner: StreamOwner,
     id: number,
     handler: StreamHandler,
+    stateBits: number,
     sendWindow: number,
     recvWindow: number,
   ) {
     this.#owner = owner;
     this.id = id;
     this.handler = handler;
+    this.stateBits = stateBits;
     this.sendWindow = new SendWindow(sendWindow);
     this.recvWindow = new ReceiveWindow(recvWindow);
   }
 
-  /** The §5.1 state, derived from what each side has ended. */
+  /** The §5.1 state by name. */
   get state(): StreamState {
-    if (this.closed) return "closed";
-    if (this.id === 0) return "idle";
-    if (this.localEnded) {
-      return this.remoteEnded ? "closed" : "half-closed-local";
-    }
-    return this.remoteEnded ? "half-closed-remote" : "open";
+    return stateName(this.stateBits);
   }
 
-  /**
-   * Queues a field block: the request/response header, or trailers (with
-   * `endStream`). Trailers go out after all data queued before them.
-   *
-   * @param fields header fields; a third element `true` forbids indexing
-   * @param endStream whether this ends our side of the stream
-   */
+  /** Whether the stream is closed. */
+  get closed(): boolean {
+    return (this.stateBits & STATE_MASK) === CLOSED;
+  }
+
+  /** Whether our side takes nothing more. */
+  get localEnded(): boolean {
+    return (this.stateBits & END_QUEUED) !== 0;
+  }
+
+  /** See {@linkcode Http2Stream.sendHeaders}. */
   sendHeaders(
     fields: ReadonlyArray<readonly [string, string, boolean?]>,
     endStream = false,
   ): void {
-    this.#checkWritable();
-    if (endStream) this.localEnded = true;
+    this.stateBits = queueSend(this.stateBits, endStream, this.id, this.error);
     this.#enqueue({ kind: "headers", fields, end: endStream, next: undefined });
     this.#owner.schedule(this);
   }
 
-  /**
-   * Queues a payload. It is split at the peer's SETTINGS_MAX_FRAME_SIZE and
-   * sent as both windows allow.
-   *
-   * @param data bytes to send; not copied, so do not change them afterwards
-   * @param endStream whether this ends our side of the stream
-   * @param head bytes sent before `data` in the same frames (a message
-   * prefix), saving the caller a copy to join them
-   * @returns resolves once every byte is handed to the socket writer (this is
-   * the backpressure signal); rejects if the stream closes first
-   */
+  /** See {@linkcode Http2Stream.sendData}. */
   sendData(
     data: Uint8Array,
     endStream = false,
@@ -245,21 +306,13 @@ export class Http2Stream {
     );
   }
 
-  /**
-   * Queues a payload given in pieces (sent back to back, never joined).
-   *
-   * @param parts the pieces; not copied, so do not change them afterwards
-   * @param length their total length
-   * @param endStream whether this ends our side of the stream
-   * @returns like {@linkcode Http2Stream.sendData}
-   */
+  /** See {@linkcode Http2Stream.sendParts}. */
   sendParts(
     parts: readonly Uint8Array[],
     length: number,
     endStream = false,
   ): Promise<void> {
-    this.#checkWritable();
-    if (endStream) this.localEnded = true;
+    this.stateBits = queueSend(this.stateBits, endStream, this.id, this.error);
     const item: OutgoingData = {
       kind: "data",
       parts,
@@ -275,7 +328,7 @@ export class Http2Stream {
     this.#owner.schedule(this);
     // Written at once unless it is still the last item queued.
     if (this.#last !== item) {
-      return this.closed && this.error
+      return this.error !== undefined && this.closed
         ? Promise.reject(this.error)
         : HANDED_OVER;
     }
@@ -314,40 +367,25 @@ export class Http2Stream {
     this.#last = item;
   }
 
-  /** Ends our side with an empty DATA frame carrying END_STREAM. */
+  /** See {@linkcode Http2Stream.end}. */
   end(): void {
-    if (this.localEnded || this.closed) return;
+    if ((this.stateBits & END_QUEUED) !== 0) return;
     void this.sendParts([], 0, true);
   }
 
-  /**
-   * Resets the stream (RST_STREAM) and closes it; queued frames are dropped.
-   *
-   * @param code HTTP/2 error code (default CANCEL = 8)
-   */
+  /** See {@linkcode Http2Stream.reset}. */
   reset(code = 8): void {
-    if (this.closed) return;
+    if ((this.stateBits & STATE_MASK) === CLOSED) return;
     this.#owner.resetStream(this, code);
   }
 
-  /**
-   * Returns flow-control credit for bytes handed to `onData` that the
-   * application has now consumed.
-   *
-   * @param bytes how many bytes were consumed
-   */
+  /** See {@linkcode Http2Stream.consume}. */
   consume(bytes: number): void {
-    if (bytes > 0 && !this.closed && !this.remoteEnded) {
+    // Only while the peer may still send: credit after its END_STREAM, or
+    // on a closed stream, would be wasted frames.
+    const s = this.stateBits & STATE_MASK;
+    if (bytes > 0 && (s === OPEN || s === HALF_CLOSED_LOCAL)) {
       this.#owner.releaseCapacity(this, bytes);
-    }
-  }
-
-  #checkWritable(): void {
-    if (this.closed) {
-      throw this.error ?? new Error(`stream ${this.id} is closed`);
-    }
-    if (this.localEnded) {
-      throw new Error(`stream ${this.id}: our side already ended`);
     }
   }
 }

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { connectHttp2 } from "../../lib/http2/connect.ts";
 import type { Http2Connection } from "../../lib/http2/connection.ts";
-import type { Http2Stream, StreamHandler } from "../../lib/http2/stream.ts";
+import type {
+  Http2Stream,
+  StreamHandler,
+  StreamImpl,
+} from "../../lib/http2/stream.ts";
 import {
   ConnectionClosedError,
   GoawayError,
@@ -343,7 +347,7 @@ Deno.test("a receiver that does not consume stalls the sender at the stream wind
     await conn.ping();
     assert.equal(received, WINDOW);
     assert.equal(settled, false);
-    assert.equal(stream.sendWindow.size, 0);
+    assert.equal((stream as StreamImpl).sendWindow.size, 0);
     consuming = true;
     serverStream!.consume(received);
     await sending;
@@ -383,7 +387,7 @@ Deno.test("a SETTINGS_INITIAL_WINDOW_SIZE change moves the send window of open s
     await raw.until((f) => f.type === FrameType.DATA);
     await raw.sync();
     assert.equal(dataBytes(raw.frames, 1), 100);
-    assert.equal(stream.sendWindow.size, 0);
+    assert.equal((stream as StreamImpl).sendWindow.size, 0);
 
     await raw.send((w) => w.settings([[SettingId.INITIAL_WINDOW_SIZE, 600]]));
     await raw.sync();
@@ -391,7 +395,7 @@ Deno.test("a SETTINGS_INITIAL_WINDOW_SIZE change moves the send window of open s
 
     await raw.send((w) => w.settings([[SettingId.INITIAL_WINDOW_SIZE, 300]]));
     await raw.sync();
-    assert.equal(stream.sendWindow.size, -300);
+    assert.equal((stream as StreamImpl).sendWindow.size, -300);
     assert.equal(dataBytes(raw.frames, 1), 600);
 
     await raw.send((w) => w.windowUpdate(1, 700));
