@@ -337,42 +337,41 @@ class ChannelImpl implements Channel {
 
   /** The helper of one balancer: calls from a replaced one are ignored. */
   #helperFor(): ChannelHelper {
-    const channel = this;
     const options = this.#options;
     // Each balancer gets its own generation; replacing, idling or closing
     // the balancer starts a new one, so a late call is recognised.
     const generation = ++this.#generation;
-    const current = () => generation === channel.#generation;
+    const current = () => generation === this.#generation;
     return {
       clock: options.clock,
       random: options.random,
-      createSubchannel(address) {
+      createSubchannel: (address) => {
         const sc = new Http2Subchannel({
           address,
           // Certificates name the target's host, not the resolved address.
           tls: options.tls && {
             ...options.tls,
-            serverName: options.tls.serverName ?? channel.#tlsServerName,
+            serverName: options.tls.serverName ?? this.#tlsServerName,
           },
           http2: options.http2,
           backoff: options.backoff,
           clock: options.clock,
           random: options.random,
         });
-        channel.#subchannels.add(sc);
+        this.#subchannels.add(sc);
         sc.addListener((state) => {
           if (state === ConnectivityState.SHUTDOWN) {
-            channel.#subchannels.delete(sc);
+            this.#subchannels.delete(sc);
           }
         });
-        if (channel.#state === ConnectivityState.SHUTDOWN) sc.shutdown();
+        if (this.#state === ConnectivityState.SHUTDOWN) sc.shutdown();
         return sc;
       },
-      updateState(state, picker) {
-        if (current()) channel.#setState(state, picker);
+      updateState: (state, picker) => {
+        if (current()) this.#setState(state, picker);
       },
-      requestReresolution() {
-        if (current()) channel.#resolver?.resolveNow();
+      requestReresolution: () => {
+        if (current()) this.#resolver?.resolveNow();
       },
     };
   }
