@@ -27,4 +27,11 @@ export interface CallOptions {
    * message (`index` counts from 0). Default: all compressed.
    */
   compressMessage?: (message: unknown, index: number) => boolean;
+  /**
+   * Wait for a READY connection instead of failing fast with UNAVAILABLE
+   * while the channel is in TRANSIENT_FAILURE (the call still ends at its
+   * deadline). Default: the service config's `waitForReady` for the method,
+   * else false.
+   */
+  waitForReady?: boolean;
 }
