@@ -7,7 +7,8 @@
  * Concurrency contract: a resolver may call its listener at any time after
  * `build()` returns (not during it) until `close()`; the channel processes
  * updates in order. `resolveNow()` is a hint and may be ignored (rate
- * limits); it must not block.
+ * limits); it must not block. Resolution starts at `build()` (grpc-go): a
+ * channel builds its resolver when it leaves IDLE and closes it on idleness.
  *
  * @module
  */
@@ -58,6 +59,12 @@ export interface ResolverState {
    * channel's default one. Omitted: the default applies.
    */
   readonly serviceConfig?: string | Record<string, unknown>;
+  /**
+   * The resolver found a service config but could not read it (e.g. a
+   * malformed TXT record). The channel treats it as an invalid config
+   * (gRFC A21): it keeps the config it has, or fails calls if it has none.
+   */
+  readonly serviceConfigError?: GrpcError;
 }
 
 /**
@@ -153,11 +160,21 @@ export interface ResolverBuilder {
    * @param listener where snapshots and errors go
    * @param options default port, clock, random source, DNS settings
    * @returns the resolver
-   * @throws {GrpcError} UNAVAILABLE for a target it cannot parse
+   * @throws {TypeError} for a target it cannot use, naming the target and
+   * what is wrong with it (the channel lets it surface from `createChannel`)
    */
   build(
     target: Target,
     listener: ResolverListener,
     options: ResolverOptions,
   ): Resolver;
+  /**
+   * The default `:authority` for `target`, when this scheme wants another
+   * one than `defaultAuthority()` of target.ts gives (grpc-go's
+   * `AuthorityOverrider`). Optional.
+   *
+   * @param target the parsed target
+   * @returns the authority
+   */
+  authority?(target: Target): string;
 }
