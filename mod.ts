@@ -38,11 +38,64 @@ export {
 export type { Compression } from "./lib/grpc/compression.ts";
 export {
   type Channel,
+  type ChannelHttp2Options,
   type ChannelOptions,
   type ChannelTlsOptions,
   createChannel,
 } from "./lib/channel/channel.ts";
 export { ConnectivityState } from "./lib/channel/connectivity.ts";
+export type {
+  CallDoneInfo,
+  PickComplete,
+  Picker,
+  PickFail,
+  PickInfo,
+  PickQueue,
+  PickResult,
+} from "./lib/channel/picker.ts";
+export { failPicker, PICK_QUEUE, QUEUE_PICKER } from "./lib/channel/picker.ts";
+export type {
+  Subchannel,
+  SubchannelListener,
+} from "./lib/channel/subchannel.ts";
+export type { BackoffOptions } from "./lib/channel/backoff.ts";
+export type { Address, Target } from "./lib/channel/target.ts";
+export type {
+  Endpoint,
+  Resolver,
+  ResolverBuilder,
+  ResolverListener,
+  ResolverOptions,
+  ResolverState,
+} from "./lib/channel/resolver/resolver.ts";
+export {
+  registerResolver,
+  ResolverRegistry,
+  type TargetResolution,
+} from "./lib/channel/resolver/registry.ts";
+export { ManualResolver } from "./lib/channel/resolver/manual.ts";
+export type {
+  Balancer,
+  BalancerBuilder,
+  BalancerState,
+  ChannelHelper,
+} from "./lib/channel/balancer/balancer.ts";
+export {
+  BalancerRegistry,
+  registerBalancer,
+} from "./lib/channel/balancer/registry.ts";
+export type {
+  LoadBalancingConfig,
+  MethodConfig,
+  MethodName,
+  ServiceConfig,
+} from "./lib/channel/service_config.ts";
+export {
+  type Clock,
+  ManualClock,
+  SYSTEM_CLOCK,
+  type TimerHandle,
+} from "./lib/util/clock.ts";
 export {
   type BidiStreamingMethod,
   type Client,
@@ -66,6 +119,7 @@ export type {
 export {
   type ListenOptions,
   Server,
+  type ServerHttp2Options,
   type ServerOptions,
 } from "./lib/server/server.ts";
 export type { ServerContext } from "./lib/server/context.ts";

@@ -88,17 +88,27 @@ export class ManualClock implements Clock {
   #next = 1;
   readonly #timers = new Map<number, { at: number; fn: () => void }>();
 
-  /** @param start the initial time (default 0) */
+  /**
+   * Creates a clock stopped at `start`.
+   *
+   * @param start the initial time (default 0)
+   */
   constructor(start = 0) {
     this.#now = start;
   }
 
-  /** @returns the manual time */
+  /**
+   * The manual time.
+   *
+   * @returns the time now
+   */
   now(): number {
     return this.#now;
   }
 
   /**
+   * Runs `fn` once time has advanced by `ms`.
+   *
    * @param fn what to run
    * @param ms the delay
    * @returns the handle
@@ -109,7 +119,11 @@ export class ManualClock implements Clock {
     return handle;
   }
 
-  /** @param handle a handle from `setTimeout` */
+  /**
+   * Cancels a timer.
+   *
+   * @param handle a handle from `setTimeout`
+   */
   clearTimeout(handle: TimerHandle | undefined): void {
     if (typeof handle === "number") this.#timers.delete(handle);
   }
