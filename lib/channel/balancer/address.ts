@@ -1,12 +1,13 @@
 /**
  * Addresses and endpoints as balancers handle them: keys that tell them
- * apart (deduplication, maps of subchannels), a printable form for error
- * messages, and pick_first's flattening and shuffling of endpoint lists.
+ * apart (deduplication, maps of subchannels) and pick_first's flattening
+ * and shuffling of endpoint lists. The printable form is `formatAddress`
+ * of `../target.ts`.
  *
  * @module
  */
 
-import type { Address } from "../target.ts";
+import { type Address, formatAddress } from "../target.ts";
 import type { Endpoint } from "../resolver/resolver.ts";
 
 /**
@@ -28,26 +29,6 @@ export function addressKey(address: Address): string {
   return address.kind === "unix"
     ? `unix:${address.path}`
     : `tcp:${formatAddress(address)}`;
-}
-
-/**
- * The address as people write it: `host:port`, `[v6]:port`, `unix:path`.
- *
- * @example
- * ```ts
- * import { formatAddress } from "./address.ts";
- * console.log(formatAddress({ kind: "tcp", hostname: "10.0.0.1", port: 443 })); // "10.0.0.1:443"
- * console.log(formatAddress({ kind: "tcp", hostname: "::1", port: 443 })); // "[::1]:443"
- * ```
- *
- * @param address the address
- * @returns its printable form
- */
-export function formatAddress(address: Address): string {
-  if (address.kind === "unix") return `unix:${address.path}`;
-  return address.hostname.includes(":")
-    ? `[${address.hostname}]:${address.port}`
-    : `${address.hostname}:${address.port}`;
 }
 
 /**
@@ -115,7 +96,8 @@ export function flattenEndpoints(endpoints: readonly Endpoint[]): Address[] {
  *
  * @example Always 0: [a, b, c] → [b, c, a]
  * ```ts
- * import { formatAddress, shuffleEndpoints } from "./address.ts";
+ * import { shuffleEndpoints } from "./address.ts";
+ * import { formatAddress } from "../target.ts";
  * const e = (port: number) => ({ addresses: [{ kind: "tcp", hostname: "h", port } as const] });
  * const shuffled = shuffleEndpoints([e(1), e(2), e(3)], () => 0);
  * console.log(shuffled.map((x) => formatAddress(x.addresses[0]))); // [ "h:2", "h:3", "h:1" ]

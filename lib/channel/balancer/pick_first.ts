@@ -34,13 +34,8 @@ import {
   QUEUE_PICKER,
 } from "../picker.ts";
 import type { Subchannel } from "../subchannel.ts";
-import type { Address } from "../target.ts";
-import {
-  addressKey,
-  flattenEndpoints,
-  formatAddress,
-  shuffleEndpoints,
-} from "./address.ts";
+import { type Address, formatAddress } from "../target.ts";
+import { addressKey, flattenEndpoints, shuffleEndpoints } from "./address.ts";
 import type {
   Balancer,
   BalancerBuilder,
