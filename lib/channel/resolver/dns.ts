@@ -39,51 +39,12 @@ import type {
 } from "./resolver.ts";
 import { badTarget, fixedResolver, hostPortOf } from "./_fixed.ts";
 import { selectServiceConfig } from "./dns_service_config.ts";
-
-/** Options of one DNS query. */
-export interface DnsLookupOptions {
-  /** The DNS server to ask (from the target's authority); else the system's. */
-  readonly nameServer?: { readonly ipAddr: string; readonly port?: number };
-  /** Aborted when the resolver closes or the lookup times out. */
-  readonly signal?: AbortSignal;
-}
-
-/**
- * One DNS query: the records of `recordType` for `name` (IP literals for
- * A/AAAA; each TXT record with its strings joined). A name with no such
- * records rejects with `Deno.errors.NotFound` (as `Deno.resolveDns`).
- */
-export type DnsLookup = (
-  name: string,
-  recordType: "A" | "AAAA" | "TXT",
-  options: DnsLookupOptions,
-) => Promise<string[]>;
-
-/**
- * {@linkcode DnsLookup} over `Deno.resolveDns`.
- *
- * @example
- * ```ts ignore
- * import { denoDnsLookup } from "./dns.ts";
- * console.log(await denoDnsLookup("localhost", "A", {})); // [ "127.0.0.1" ]
- * ```
- *
- * @param name the name to look up
- * @param recordType A, AAAA or TXT
- * @param options DNS server and abort signal
- * @returns the records
- */
-export async function denoDnsLookup(
-  name: string,
-  recordType: "A" | "AAAA" | "TXT",
-  options: DnsLookupOptions,
-): Promise<string[]> {
-  if (recordType !== "TXT") {
-    return await Deno.resolveDns(name, recordType, options);
-  }
-  const records = await Deno.resolveDns(name, "TXT", options);
-  return records.map((strings) => strings.join(""));
-}
+import {
+  denoDnsLookup,
+  type DnsLookup,
+  type DnsLookupOptions,
+  isNoAnswer,
+} from "./dns_lookup.ts";
 
 /** Options of {@linkcode DnsResolverBuilder}. */
 export interface DnsResolverBuilderOptions {
@@ -142,7 +103,11 @@ export class DnsResolverBuilder implements ResolverBuilder {
   readonly scheme = "dns";
   readonly #options: DnsResolverBuilderOptions;
 
-  /** @param options lookup, backoff, timeout and host name (all optional) */
+  /**
+   * Creates the builder.
+   *
+   * @param options lookup, backoff, timeout and host name (all optional)
+   */
   constructor(options: DnsResolverBuilderOptions = {}) {
     this.#options = options;
   }
@@ -212,13 +177,6 @@ function nameServerOf(
     );
   }
   return { ipAddr: hostname, port };
-}
-
-/** Errors that mean "DNS will not tell": fall back to the OS resolver. */
-function isNoAnswer(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound ||
-    error instanceof Deno.errors.NotCapable ||
-    error instanceof Deno.errors.PermissionDenied;
 }
 
 function errorText(error: unknown): string {

@@ -74,6 +74,8 @@ export class ManualResolver implements ResolverBuilder {
   #lastTarget: Target | undefined;
 
   /**
+   * Creates a manual resolver builder.
+   *
    * @param scheme the URI scheme, lowercase (default "manual")
    * @param initialState a state to start with (default none)
    * @throws {TypeError} for a scheme that is not a lowercase URI scheme

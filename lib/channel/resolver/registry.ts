@@ -67,6 +67,8 @@ export class ResolverRegistry {
   readonly #builders = new Map<string, ResolverBuilder>();
 
   /**
+   * Creates a registry.
+   *
    * @param builders what it starts with (default: a new builder of each
    * built-in scheme, {@linkcode builtinResolvers}; `[]` for none)
    */

@@ -39,7 +39,11 @@ export class StaticResolverBuilder implements ResolverBuilder {
   /** "ipv4" or "ipv6". */
   readonly scheme: "ipv4" | "ipv6";
 
-  /** @param family which scheme (and which literals it accepts) */
+  /**
+   * Creates the builder of one scheme.
+   *
+   * @param family which scheme (and which literals it accepts)
+   */
   constructor(family: "ipv4" | "ipv6") {
     this.scheme = family;
   }

@@ -41,6 +41,8 @@ export class UnixResolverBuilder implements ResolverBuilder {
   readonly #os: string;
 
   /**
+   * Creates the builder of one scheme.
+   *
    * @param abstract build `unix-abstract:` resolvers (default false)
    * @param os the operating system, for the abstract namespace's Linux
    * check (default `Deno.build.os`; a parameter for tests)

@@ -8,7 +8,7 @@
 import type {
   DnsLookup,
   DnsLookupOptions,
-} from "../../../lib/channel/resolver/dns.ts";
+} from "../../../lib/channel/resolver/dns_lookup.ts";
 import { type Deferred, deferred } from "../../../lib/util/deferred.ts";
 
 /** An answer: records, an error to reject with, or "hold" (the test settles it). */
