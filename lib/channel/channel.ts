@@ -296,6 +296,9 @@ class ChannelImpl implements Channel {
     let config = this.#defaultConfig;
     let choice: BalancerChoice;
     try {
+      if (state.serviceConfigError !== undefined) {
+        throw state.serviceConfigError;
+      }
       if (state.serviceConfig !== undefined) {
         config = parseServiceConfig(state.serviceConfig);
       }
