@@ -416,6 +416,8 @@ class ChannelImpl implements Channel {
         this.#enterIdle();
       } else this.#armIdleTimer();
     }, ms);
+    // Idleness alone must not keep a program alive (a channel left open).
+    this.#options.clock.unref?.(this.#idleTimer);
   }
 
   #hasActiveCalls(): boolean {

@@ -47,6 +47,13 @@ export interface Clock {
    * @param handle what `setTimeout` returned
    */
   clearTimeout(handle: TimerHandle | undefined): void;
+  /**
+   * Lets the process exit while this timer is pending (optional: a clock
+   * without real timers need not have it).
+   *
+   * @param handle what `setTimeout` returned
+   */
+  unref?(handle: TimerHandle): void;
 }
 
 /**
@@ -64,6 +71,7 @@ export const SYSTEM_CLOCK: Clock = Object.freeze({
   setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
   clearTimeout: (handle: TimerHandle | undefined) =>
     clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
+  unref: (handle: TimerHandle) => Deno.unrefTimer(handle as number),
 });
 
 /**
