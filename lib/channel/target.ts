@@ -19,8 +19,8 @@
  *
  * Parsing never fails: whether a target makes sense is the resolver's call,
  * made in its builder's `build()`, which throws a `TypeError` naming the
- * target and what is wrong with it (the channel builds its resolver in
- * `createChannel`, so a bad target fails there). Percent-encoding in targets
+ * target and what is wrong with it; the channel fails its calls with
+ * UNAVAILABLE and that message. Percent-encoding in targets
  * is not decoded; query and fragment are not split off.
  *
  * @module

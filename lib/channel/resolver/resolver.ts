@@ -161,7 +161,8 @@ export interface ResolverBuilder {
    * @param options default port, clock, random source, DNS settings
    * @returns the resolver
    * @throws {TypeError} for a target it cannot use, naming the target and
-   * what is wrong with it (the channel lets it surface from `createChannel`)
+   * what is wrong with it (the channel fails calls with UNAVAILABLE and
+   * that message)
    */
   build(
     target: Target,
