@@ -283,7 +283,13 @@ class ChannelImpl implements Channel {
         serviceConfigLookup: this.#options.dnsServiceConfigLookup,
       });
     } catch (error) {
-      const e = GrpcError.from(error, Code.UNAVAILABLE);
+      const e = error instanceof GrpcError ? error : new GrpcError(
+        Code.UNAVAILABLE,
+        `cannot resolve ${this.target}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
       this.#setState(ConnectivityState.TRANSIENT_FAILURE, failPicker(e));
       // A later call tries again.
       this.#setState(ConnectivityState.IDLE, this.#idlePicker);
@@ -307,7 +313,13 @@ class ChannelImpl implements Channel {
       // gRFC A21: an invalid config from the resolver keeps the one in
       // force; with none yet, it is a resolution error.
       if (this.#balancer === undefined) {
-        this.#onResolverError(GrpcError.from(error, Code.UNAVAILABLE));
+        this.#onResolverError(
+          error instanceof GrpcError
+            ? new GrpcError(Code.UNAVAILABLE, error.rawMessage, {
+              cause: error,
+            })
+            : new GrpcError(Code.UNAVAILABLE, String(error), { cause: error }),
+        );
         return;
       }
       config = this.#config;
