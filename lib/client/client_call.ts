@@ -9,11 +9,7 @@
 
 import type { HeaderField } from "../http2/hpack/mod.ts";
 import type { CallTransport } from "../channel/transport.ts";
-import {
-  HANDED_OVER,
-  type Http2Stream,
-  type StreamHandler,
-} from "../http2/stream.ts";
+import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import {
   ConnectionClosedError,
   ConnectionError,
@@ -21,26 +17,26 @@ import {
   ResetError,
 } from "../http2/errors.ts";
 import { ErrorCode } from "../http2/frame/types.ts";
-import { Code, parseCode } from "../grpc/status.ts";
+import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
-import { decodeGrpcMessage } from "../grpc/percent.ts";
-import { decodeStatusDetails } from "../grpc/status_details.ts";
 import { codeFromHttpStatus, codeFromRstStream } from "../grpc/http_status.ts";
 import { isGrpcContentType } from "../grpc/headers.ts";
+import type { MessageParts } from "../grpc/envelope.ts";
+import type { Compression, CompressionRegistry } from "../grpc/compression.ts";
+import { MessageReader, type MessageSink } from "../grpc/message_reader.ts";
 import {
-  EnvelopeDecoder,
-  type MessageParts,
-  sendEnvelope,
-} from "../grpc/envelope.ts";
+  checkSendSize,
+  writeMessage,
+  type WriterOwner,
+} from "../grpc/message_writer.ts";
+import { errorFromTrailers, statusCode } from "../grpc/trailer_status.ts";
 import {
-  type Compression,
-  type CompressionRegistry,
-  messagePayload,
-} from "../grpc/compression.ts";
-import { decodeBase64 } from "../grpc/base64.ts";
-import { type EncodedMessage, joinParts } from "../codec/binary_encoder.ts";
-import { ReadCredit } from "../grpc/read_credit.ts";
+  armDeadline,
+  deadlineExceeded,
+  disarmDeadline,
+  type TimerId,
+} from "../grpc/deadline.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 
 /** Settings of one call, resolved by the client. */
@@ -80,7 +76,8 @@ export interface CallOutcome {
  * const { error } = await call.outcome;
  * ```
  */
-export class ClientCall implements StreamHandler, CallOutcome {
+export class ClientCall
+  implements StreamHandler, CallOutcome, MessageSink, WriterOwner {
   /** How the call ended: undefined while running or when OK. */
   error: GrpcError | undefined;
   #messages: AsyncQueue<Uint8Array> | undefined;
@@ -111,9 +108,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
     const queue = new AsyncQueue<Uint8Array>();
     // Flow-control credit returns when the application takes a message, so
     // a slow reader stops the server at the stream window.
-    queue.onTake = () => {
-      if (queue.length === 0) this.#credit.drained();
-    };
+    queue.onTake = () => this.#reader?.taken();
     this.#messages = queue;
     // Created after the call ended (no response message came): end it now,
     // or the reader waits forever.
@@ -139,29 +134,31 @@ export class ClientCall implements StreamHandler, CallOutcome {
   }
 
   readonly #options: ClientCallOptions;
-  readonly #decoder: EnvelopeDecoder;
+  // Made with the stream (a call that never starts needs none).
   #stream: Http2Stream | undefined;
-  #responseEncoding: Compression | undefined;
+  #reader: MessageReader | undefined;
+  #timer: TimerId | undefined;
   #httpStatus = 0;
   #contentTypeOk = false;
   #gotHeaders = false;
-  #chain: Promise<void> | undefined;
   #finished = false;
   #responseCount = 0;
-  #readCredit: ReadCredit | undefined;
-
-  get #credit(): ReadCredit {
-    return this.#readCredit ??= new ReadCredit((n) => this.#stream?.consume(n));
-  }
 
   /** @param options limits and compression, resolved by the client */
   constructor(options: ClientCallOptions) {
     this.#options = options;
-    this.#decoder = new EnvelopeDecoder({
-      maxMessageSize: options.maxReceiveMessageSize,
-      // DATA payloads are views into the connection's reused read buffer.
-      transient: true,
-    });
+  }
+
+  /**
+   * Ends the call with DEADLINE_EXCEEDED at `deadline` (at once when it has
+   * passed). The timer is disarmed when the call ends.
+   *
+   * @param deadline epoch ms
+   */
+  setDeadline(deadline: number): void {
+    if (this.#finished) return;
+    this.#timer = armDeadline(deadline, expire, this);
+    if (this.#timer === undefined) expire(this);
   }
 
   /**
@@ -174,7 +171,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
   async start(
     transport: CallTransport,
     headers: readonly HeaderField[],
-    first?: Uint8Array | EncodedMessage,
+    first?: Uint8Array | MessageParts,
   ): Promise<void> {
     let stream: Http2Stream;
     try {
@@ -199,7 +196,7 @@ export class ClientCall implements StreamHandler, CallOutcome {
   tryStart(
     transport: CallTransport,
     headers: readonly HeaderField[],
-    first?: Uint8Array | EncodedMessage,
+    first?: Uint8Array | MessageParts,
   ): boolean {
     let stream: Http2Stream | undefined;
     try {
@@ -215,13 +212,21 @@ export class ClientCall implements StreamHandler, CallOutcome {
   #begin(
     stream: Http2Stream,
     headers: readonly HeaderField[],
-    first: Uint8Array | EncodedMessage | undefined,
+    first: Uint8Array | MessageParts | undefined,
   ): void {
     if (this.#finished) {
       stream.reset(ErrorCode.CANCEL);
       return;
     }
     this.#stream = stream;
+    const options = this.#options;
+    this.#reader = new MessageReader(
+      this,
+      stream,
+      options.maxReceiveMessageSize,
+      options.singleResponse,
+      "response",
+    );
     stream.sendHeaders(headers);
     // The request of a unary call goes in the same turn as its headers, so
     // both leave in one socket write.
@@ -239,59 +244,30 @@ export class ClientCall implements StreamHandler, CallOutcome {
    * else a promise that resolves once it has (backpressure); never rejects
    */
   send(
-    message: Uint8Array | EncodedMessage,
+    message: Uint8Array | MessageParts,
     end: boolean,
     compress = true,
   ): Promise<void> | undefined {
     const stream = this.#stream;
-    if (!stream || this.#finished) return;
+    if (stream === undefined || this.#finished) return;
     const encoded = message instanceof Uint8Array
       ? { parts: [message], length: message.length }
       : message;
-    if (encoded.length > this.#options.maxSendMessageSize) {
-      this.cancel(
-        new GrpcError(
-          Code.RESOURCE_EXHAUSTED,
-          `request message of ${encoded.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
-        ),
-      );
+    const options = this.#options;
+    try {
+      checkSendSize(encoded.length, options.maxSendMessageSize, "request");
+    } catch (error) {
+      this.cancel(error as GrpcError);
       return;
     }
-    const compression = compress ? this.#options.sendCompression : undefined;
-    if (compression) {
-      return compression.compress(joinParts(encoded)).then(
-        (payload) => {
-          if (!this.#finished) {
-            return this.#write(
-              stream,
-              { parts: [payload], length: payload.length },
-              true,
-              end,
-            );
-          }
-        },
-        (error) => this.cancel(GrpcError.from(error, Code.INTERNAL)),
-      );
-    }
-    return this.#write(stream, encoded, false, end);
-  }
-
-  #write(
-    stream: Http2Stream,
-    message: MessageParts,
-    compressed: boolean,
-    end: boolean,
-  ): Promise<void> | undefined {
-    let sent: Promise<void>;
-    try {
-      sent = sendEnvelope(stream, message, compressed, end);
-    } catch {
-      return; // The stream ended; the outcome tells why.
-    }
-    if (sent === HANDED_OVER) return;
-    return sent.catch(() => {
-      // The stream ended; the outcome tells why.
-    });
+    return writeMessage(
+      this,
+      stream,
+      encoded,
+      end,
+      compress ? options.sendCompression : undefined,
+      true,
+    );
   }
 
   /** Ends our side of the call (after the last message). */
@@ -340,8 +316,9 @@ export class ClientCall implements StreamHandler, CallOutcome {
         return;
       }
       if (encoding !== undefined && encoding !== "identity") {
-        this.#responseEncoding = this.#options.compressions.get(encoding);
-        if (!this.#responseEncoding) {
+        const compression = this.#options.compressions.get(encoding);
+        this.#reader!.encoding = compression;
+        if (!compression) {
           this.cancel(
             new GrpcError(
               Code.INTERNAL,
@@ -362,63 +339,27 @@ export class ClientCall implements StreamHandler, CallOutcome {
   /** @internal */
   onData(data: Uint8Array, _endStream: boolean): void {
     if (this.#finished) return;
-    this.#decoder.push(data);
-    try {
-      for (
-        let env = this.#decoder.next();
-        env !== null;
-        env = this.#decoder.next()
-      ) {
-        if (env.compressed || this.#chain) {
-          this.#chainMessage(env.data, env.compressed);
-        } else this.#deliver(env.data);
-      }
-      this.#decoder.retain();
-    } catch (error) {
-      this.cancel(toGrpcError(error));
-      return;
-    }
-    // One response message: nothing waits unread, return credit at once.
-    if (this.#options.singleResponse) this.#stream?.consume(data.length);
-    else this.#credit.received(data.length, this.#messages?.length ?? 0);
+    this.#reader!.push(data);
   }
 
   /** @internal */
   onClose(error: Error | undefined): void {
     if (this.#finished) return;
-    if (error === undefined) {
-      this.#afterChain(() =>
-        this.#finish(
-          new GrpcError(Code.INTERNAL, "stream ended without trailers"),
-        )
-      );
+    if (error !== undefined) {
+      this.#finish(toGrpcError(error));
       return;
     }
-    this.#finish(toGrpcError(error));
+    // After the messages still being inflated (trailers would have ended
+    // the call there).
+    const pending = this.#reader?.pending;
+    if (pending) pending.then(() => this.#finish(noTrailers()));
+    else this.#finish(noTrailers());
   }
 
-  // -------------------------------------------------------------------------
+  // MessageSink, WriterOwner ------------------------------------------------
 
-  #chainMessage(data: Uint8Array, compressed: boolean): void {
-    const prev = this.#chain ?? Promise.resolve();
-    this.#chain = prev.then(async () => {
-      if (this.#finished) return;
-      const bytes = await messagePayload(
-        data,
-        compressed,
-        this.#responseEncoding,
-        this.#options.maxReceiveMessageSize,
-      );
-      this.#deliver(bytes);
-    }).catch((error) => this.cancel(toGrpcError(error)));
-  }
-
-  #afterChain(fn: () => void): void {
-    if (this.#chain) this.#chain.then(fn);
-    else fn();
-  }
-
-  #deliver(bytes: Uint8Array): void {
+  /** @internal */
+  onMessage(bytes: Uint8Array, _compressed: boolean): void {
     if (this.#finished) return;
     this.#responseCount++;
     if (this.#options.singleResponse) {
@@ -434,48 +375,55 @@ export class ClientCall implements StreamHandler, CallOutcome {
     }
   }
 
+  /**
+   * Whether the call ended: a request whose compression finishes after
+   * that is dropped.
+   *
+   * @internal
+   */
+  get ended(): boolean {
+    return this.#finished;
+  }
+
+  /** @internal */
+  onReadError(error: GrpcError): void {
+    this.cancel(error);
+  }
+
+  /** @internal */
+  onWriteError(error: GrpcError): void {
+    this.cancel(error);
+  }
+
+  // -------------------------------------------------------------------------
+
   #onTrailers(fields: HeaderField[]): void {
-    let status: string | undefined;
-    let message = "";
-    let details: Uint8Array | undefined;
-    for (let i = 0; i < fields.length; i++) {
-      const name = fields[i][0];
-      const value = fields[i][1];
-      if (name === "grpc-status") status = value;
-      else if (name === "grpc-message") message = decodeGrpcMessage(value);
-      else if (name === "grpc-status-details-bin") details = decodeBin(value);
+    // The status applies once the messages before it were delivered; most
+    // calls have none in flight and need no closure.
+    const pending = this.#reader?.pending;
+    if (pending) pending.then(() => this.#onStatus(fields));
+    else this.#onStatus(fields);
+  }
+
+  #onStatus(fields: HeaderField[]): void {
+    if (this.#finished) return;
+    this.#trailerFields = fields;
+    const code = statusCode(fields);
+    if (code === undefined) {
+      this.#finish(this.#httpError(fields));
+      return;
     }
-    this.#afterChain(() => {
-      if (this.#finished) return;
-      this.#trailerFields = fields;
-      if (status === undefined) {
-        this.#finish(this.#httpError(fields));
-        return;
-      }
-      const code = parseCode(status) ?? Code.UNKNOWN;
-      if (code === Code.OK) {
-        if (this.#decoder.buffered > 0) {
-          this.#finish(
-            new GrpcError(Code.INTERNAL, "truncated response message"),
-          );
-        } else if (this.#options.singleResponse && this.#responseCount === 0) {
-          this.#finish(
-            new GrpcError(
-              Code.INTERNAL,
-              "no response message for a unary call",
-            ),
-          );
-        } else this.#finish(undefined);
-        return;
-      }
-      const parsed = details ? decodeStatusDetails(details) : undefined;
+    if (code !== Code.OK) {
+      this.#finish(errorFromTrailers(code, fields, this.trailer));
+      return;
+    }
+    const truncated = this.#reader?.end();
+    if (truncated) this.#finish(truncated);
+    else if (this.#options.singleResponse && this.#responseCount === 0) {
       this.#finish(
-        new GrpcError(code, message, {
-          metadata: this.trailer,
-          details: parsed?.details,
-        }),
+        new GrpcError(Code.INTERNAL, "no response message for a unary call"),
       );
-    });
+    } else this.#finish(undefined);
   }
 
   #httpError(fields: HeaderField[]): GrpcError {
@@ -496,6 +444,8 @@ export class ClientCall implements StreamHandler, CallOutcome {
   #finish(error: GrpcError | undefined): void {
     if (this.#finished) return;
     this.#finished = true;
+    if (this.#timer !== undefined) disarmDeadline(this.#timer);
+    this.#reader?.close();
     if (!this.#headerReadySettled) {
       this.#headerReadySettled = true;
       this.#headerReady?.resolve();
@@ -507,12 +457,13 @@ export class ClientCall implements StreamHandler, CallOutcome {
   }
 }
 
-function decodeBin(value: string): Uint8Array | undefined {
-  try {
-    return decodeBase64(value);
-  } catch {
-    return undefined;
-  }
+/** A plain function, so that arming a deadline allocates no closure. */
+function expire(call: ClientCall): void {
+  call.cancel(deadlineExceeded());
+}
+
+function noTrailers(): GrpcError {
+  return new GrpcError(Code.INTERNAL, "stream ended without trailers");
 }
 
 /**

@@ -262,29 +262,22 @@ class Shared {
     return fields;
   }
 
-  /** Arms the deadline and the signal; returns the disarm function. */
+  /**
+   * Arms the deadline (the call disarms it when it ends) and the signal;
+   * returns what removes the signal's listener.
+   */
   watch(call: ClientCall, req: AnyRequest): () => void {
-    if (req.deadline === undefined && !req.signal) return NOTHING_TO_DISARM;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (req.deadline !== undefined) {
-      const remaining = req.deadline - Date.now();
-      const expire = () =>
-        call.cancel(new GrpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
-      if (remaining <= 0) expire();
-      else timer = setTimeout(expire, remaining);
-    }
+    if (req.deadline !== undefined) call.setDeadline(req.deadline);
     const signal = req.signal;
-    let onAbort: (() => void) | undefined;
-    if (signal) {
-      onAbort = () =>
-        call.cancel(GrpcError.from(signal.reason, Code.CANCELLED));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
+    if (!signal) return NOTHING_TO_DISARM;
+    const onAbort = () =>
+      call.cancel(GrpcError.from(signal.reason, Code.CANCELLED));
+    if (signal.aborted) {
+      onAbort();
+      return NOTHING_TO_DISARM;
     }
-    return () => {
-      clearTimeout(timer);
-      if (onAbort) signal!.removeEventListener("abort", onAbort);
-    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
   }
 
   #unary(req: UnaryRequest, messageOnly: false): Promise<UnaryResponse>;

@@ -13,36 +13,35 @@ import type {
   MessageInitShape,
 } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
-import {
-  type EncodedMessage,
-  joinParts,
-  type MessageEncoder,
+import type {
+  EncodedMessage,
+  MessageEncoder,
 } from "../codec/binary_encoder.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
-import {
-  HANDED_OVER,
-  type Http2Stream,
-  type StreamHandler,
-} from "../http2/stream.ts";
+import type { Http2Stream, StreamHandler } from "../http2/stream.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
-import { encodeGrpcMessage } from "../grpc/percent.ts";
-import { encodeStatusDetails } from "../grpc/status_details.ts";
-import { encodeBase64 } from "../grpc/base64.ts";
-import {
-  ENVELOPE_HEADER,
-  EnvelopeDecoder,
-  type MessageParts,
-  sendEnvelope,
-} from "../grpc/envelope.ts";
+import { ENVELOPE_HEADER } from "../grpc/envelope.ts";
 import {
   type Compression,
   type CompressionRegistry,
-  messagePayload,
   parseAcceptEncoding,
 } from "../grpc/compression.ts";
-import { ReadCredit } from "../grpc/read_credit.ts";
+import { MessageReader, type MessageSink } from "../grpc/message_reader.ts";
+import {
+  checkSendSize,
+  writeMessage,
+  type WriterOwner,
+} from "../grpc/message_writer.ts";
+import { appendStatus, OK_TRAILERS } from "../grpc/trailer_status.ts";
+import {
+  armDeadline,
+  deadlineExceeded,
+  disarmDeadline,
+  timeRemaining,
+  type TimerId,
+} from "../grpc/deadline.ts";
 import { AsyncQueue } from "../util/async_queue.ts";
 import type { ServerContext } from "./context.ts";
 import type { ServerRequest, ServerResponse } from "./interceptor.ts";
@@ -77,11 +76,8 @@ export interface CallStart {
   peer: string;
 }
 
-const STATUS_OK: HeaderField = ["grpc-status", "0"];
 /** Response headers without compression or custom fields, by accept-encoding. */
 const PLAIN_HEADERS = new Map<string, readonly HeaderField[]>();
-/** Trailers of a call that ended OK without custom trailers. */
-const OK_TRAILERS: readonly HeaderField[] = Object.freeze([STATUS_OK]);
 
 const RESPONSE_HEADER_BASE: ReadonlyArray<HeaderField> = [
   [":status", "200"],
@@ -117,31 +113,9 @@ export function sendTrailersOnly(
   stream.sendHeaders(fields, true);
 }
 
-function appendStatus(
-  fields: HeaderField[],
-  error: GrpcError | undefined,
-): void {
-  if (!error) {
-    fields.push(STATUS_OK);
-    return;
-  }
-  fields.push(["grpc-status", String(error.code)]);
-  if (error.rawMessage) {
-    fields.push(["grpc-message", encodeGrpcMessage(error.rawMessage)]);
-  }
-  if (error.details.length > 0) {
-    fields.push([
-      "grpc-status-details-bin",
-      encodeBase64(
-        encodeStatusDetails(error.code, error.rawMessage, error.details),
-      ),
-    ]);
-  }
-  for (const field of error.metadata.toHeaders()) fields.push(field);
-}
-
 /** A running server call; it is the stream's handler. */
-export class ServerCall implements StreamHandler, ServerContext {
+export class ServerCall
+  implements StreamHandler, ServerContext, MessageSink, WriterOwner {
   readonly method: DescMethod;
   #metadata: Metadata | undefined;
   readonly deadline: number | undefined;
@@ -159,22 +133,19 @@ export class ServerCall implements StreamHandler, ServerContext {
   readonly #stream: Http2Stream;
   readonly #options: ServerCallOptions;
   readonly #start: CallStart;
-  /** Dropped once the request ended: idle calls hold as little as possible. */
-  #decoder: EnvelopeDecoder | undefined;
+  readonly #reader: MessageReader;
   #requestQueue: AsyncQueue<Message> | undefined;
   #controller: AbortController | undefined;
   #abortReason: GrpcError | undefined;
   #cancelled: PromiseWithResolvers<GrpcError> | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerId | undefined;
   #headerSent = false;
   #done = false;
   #sendCompression: Compression | undefined;
-  #chain: Promise<void> | undefined;
   #requestCount = 0;
   #singleRequest: boolean;
   #single: Message | undefined;
   #started = false;
-  #readCredit: ReadCredit | undefined;
 
   /**
    * @param stream the request's stream
@@ -192,21 +163,24 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.method = start.method;
     this.deadline = start.deadline;
     this.peer = start.peer;
-    this.#decoder = new EnvelopeDecoder({
-      maxMessageSize: options.maxReceiveMessageSize,
-      // DATA payloads are views into the connection's reused read buffer.
-      transient: true,
-    });
     const kind = start.method.methodKind;
     this.#singleRequest = kind === "unary" || kind === "server_streaming";
+    this.#reader = new MessageReader(
+      this,
+      stream,
+      options.maxReceiveMessageSize,
+      this.#singleRequest,
+      "request",
+    );
+    this.#reader.encoding = start.requestEncoding;
     // Like grpc-go, answer in the request's encoding when the client takes it.
     if (start.requestEncoding) this.setCompression(start.requestEncoding.name);
     if (start.deadline !== undefined) {
-      const remaining = start.deadline - Date.now();
-      const expire = () =>
-        this.#fail(new GrpcError(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
-      if (remaining <= 0) queueMicrotask(expire);
-      else this.#timer = setTimeout(expire, remaining);
+      this.#timer = armDeadline(start.deadline, ServerCall.#expire, this);
+      // Already past: failed once the call is set up.
+      if (this.#timer === undefined) {
+        queueMicrotask(() => ServerCall.#expire(this));
+      }
     }
     if (!this.#singleRequest) this.#run();
   }
@@ -225,10 +199,6 @@ export class ServerCall implements StreamHandler, ServerContext {
     return this.#responseTrailer ??= new Metadata();
   }
 
-  get #credit(): ReadCredit {
-    return this.#readCredit ??= new ReadCredit((n) => this.#stream.consume(n));
-  }
-
   get #requests(): AsyncQueue<Message> {
     if (this.#requestQueue) return this.#requestQueue;
     const queue = new AsyncQueue<Message>();
@@ -238,7 +208,7 @@ export class ServerCall implements StreamHandler, ServerContext {
       const compressed = this.#compressedMessages;
       this.requestCompressed = compressed !== undefined &&
         compressed.delete(message);
-      if (queue.length === 0) this.#readCredit?.drained();
+      this.#reader.taken();
     };
     return this.#requestQueue = queue;
   }
@@ -254,7 +224,7 @@ export class ServerCall implements StreamHandler, ServerContext {
   timeRemaining(): number | undefined {
     return this.deadline === undefined
       ? undefined
-      : Math.max(0, this.deadline - Date.now());
+      : timeRemaining(this.deadline);
   }
 
   sendHeader(): void {
@@ -309,37 +279,15 @@ export class ServerCall implements StreamHandler, ServerContext {
   /** @internal */
   onData(data: Uint8Array, endStream: boolean): void {
     if (this.#done) return;
-    const decoder = this.#decoder;
-    if (!decoder) return;
-    decoder.push(data);
-    try {
-      for (let env = decoder.next(); env !== null; env = decoder.next()) {
-        if (env.compressed || this.#chain) {
-          this.#chainMessage(env.data, env.compressed);
-        } else {
-          this.#deliver(env.data, false);
-        }
-      }
-      decoder.retain();
-    } catch (error) {
-      this.#fail(GrpcError.from(error, Code.INTERNAL));
-      return;
-    }
-    // A single request: nothing waits unread, return credit at once.
-    if (this.#singleRequest) this.#stream.consume(data.length);
-    else this.#credit.received(data.length, this.#requestQueue?.length ?? 0);
-    if (endStream) this.#onRequestEnd();
+    if (this.#reader.push(data) && endStream) this.#onRequestEnd();
   }
 
   /** @internal */
   onClose(error: Error | undefined): void {
-    clearTimeout(this.#timer);
-    if (error === undefined || this.#done) {
-      this.#done = true;
-      return;
-    }
+    if (this.#done) return;
+    this.#end();
+    if (error === undefined) return;
     // The client reset the stream or the connection went away.
-    this.#done = true;
     const reason = new GrpcError(
       Code.CANCELLED,
       "call cancelled by the client",
@@ -349,54 +297,10 @@ export class ServerCall implements StreamHandler, ServerContext {
     this.#requestQueue?.fail(reason);
   }
 
-  // ---------------------------------------------------------------------------
+  // MessageSink, WriterOwner --------------------------------------------------
 
-  /** Called for the request header's END_STREAM too (no body). */
-  onRequestEnd(): void {
-    this.#onRequestEnd();
-  }
-
-  #onRequestEnd(): void {
-    const finish = () => {
-      if (this.#done) return;
-      if ((this.#decoder?.buffered ?? 0) > 0) {
-        this.#fail(new GrpcError(Code.INTERNAL, "truncated request message"));
-        return;
-      }
-      this.#decoder = undefined;
-      this.#requestQueue?.close();
-      if (this.#singleRequest) {
-        if (this.#requestCount !== 1) {
-          this.#fail(
-            new GrpcError(
-              Code.INTERNAL,
-              `expected one request message, got ${this.#requestCount}`,
-            ),
-          );
-          return;
-        }
-        this.#run();
-      }
-    };
-    if (this.#chain) this.#chain.then(finish);
-    else finish();
-  }
-
-  #chainMessage(data: Uint8Array, compressed: boolean): void {
-    const prev = this.#chain ?? Promise.resolve();
-    this.#chain = prev.then(async () => {
-      if (this.#done) return;
-      const bytes = await messagePayload(
-        data,
-        compressed,
-        this.#start.requestEncoding,
-        this.#options.maxReceiveMessageSize,
-      );
-      this.#deliver(bytes, compressed);
-    }).catch((error) => this.#fail(GrpcError.from(error, Code.INTERNAL)));
-  }
-
-  #deliver(bytes: Uint8Array, compressed: boolean): void {
+  /** @internal */
+  onMessage(bytes: Uint8Array, compressed: boolean): void {
     if (this.#done) return;
     let message: Message;
     try {
@@ -418,6 +322,63 @@ export class ServerCall implements StreamHandler, ServerContext {
     } else {
       if (compressed) (this.#compressedMessages ??= new Set()).add(message);
       this.#requests.push(message);
+    }
+  }
+
+  /**
+   * Whether the call ended: a response whose compression finishes after
+   * that is dropped.
+   *
+   * @internal
+   */
+  get ended(): boolean {
+    return this.#done;
+  }
+
+  /** @internal */
+  onReadError(error: GrpcError): void {
+    this.#fail(error);
+  }
+
+  /** @internal */
+  onWriteError(error: GrpcError): void {
+    this.#fail(error);
+  }
+
+  // ---------------------------------------------------------------------------
+
+  /** Called for the request header's END_STREAM too (no body). */
+  onRequestEnd(): void {
+    this.#onRequestEnd();
+  }
+
+  #onRequestEnd(): void {
+    // After the messages still being inflated; most calls have none in
+    // flight and need no closure.
+    const pending = this.#reader.pending;
+    if (pending) pending.then(() => this.#afterRequest());
+    else this.#afterRequest();
+  }
+
+  #afterRequest(): void {
+    if (this.#done) return;
+    const truncated = this.#reader.end();
+    if (truncated) {
+      this.#fail(truncated);
+      return;
+    }
+    this.#requestQueue?.close();
+    if (this.#singleRequest) {
+      if (this.#requestCount !== 1) {
+        this.#fail(
+          new GrpcError(
+            Code.INTERNAL,
+            `expected one request message, got ${this.#requestCount}`,
+          ),
+        );
+        return;
+      }
+      this.#run();
     }
   }
 
@@ -493,45 +454,27 @@ export class ServerCall implements StreamHandler, ServerContext {
   }
 
   /** Sends a message; with `wait`, the promise waits for flow control. */
-  #sendMessage(encoded: EncodedMessage, wait: boolean): Promise<void> | void {
-    if (this.#done) return;
-    if (encoded.length > this.#options.maxSendMessageSize) {
-      throw new GrpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `response message of ${encoded.length} bytes exceeds the limit of ${this.#options.maxSendMessageSize}`,
-      );
-    }
-    this.sendHeader();
-    const c = this.compressMessages ? this.#sendCompression : undefined;
-    if (c) {
-      return c.compress(joinParts(encoded)).then((payload) => {
-        if (!this.#done) {
-          return this.#write(
-            { parts: [payload], length: payload.length },
-            true,
-            wait,
-          );
-        }
-      });
-    }
-    return this.#write(encoded, false, wait);
-  }
-
-  #write(
-    message: MessageParts,
-    compressed: boolean,
+  #sendMessage(
+    encoded: EncodedMessage,
     wait: boolean,
-  ): Promise<void> | void {
-    const sent = sendEnvelope(this.#stream, message, compressed);
-    if (sent === HANDED_OVER) return;
-    const settled = sent.catch(() => {});
-    if (wait) return settled;
+  ): Promise<void> | undefined {
+    if (this.#done) return;
+    // Before the header: an oversized first message fails as Trailers-Only.
+    checkSendSize(encoded.length, this.#options.maxSendMessageSize, "response");
+    this.sendHeader();
+    return writeMessage(
+      this,
+      this.#stream,
+      encoded,
+      false,
+      this.compressMessages ? this.#sendCompression : undefined,
+      wait,
+    );
   }
 
   #finish(error: GrpcError | undefined): void {
     if (this.#done) return;
-    this.#done = true;
-    clearTimeout(this.#timer);
+    this.#end();
     if (error) this.#abort(error);
     const trailer = this.#responseTrailer;
     if (!this.#headerSent) {
@@ -567,13 +510,25 @@ export class ServerCall implements StreamHandler, ServerContext {
     if (this.#done) return;
     this.#requestQueue?.fail(error);
     if (this.#stream.closed) {
-      this.#done = true;
+      this.#end();
       this.#abort(error);
       return;
     }
     // The connection follows our END_STREAM with RST_STREAM(NO_ERROR) if
     // the request is still streaming in.
     this.#finish(error);
+  }
+
+  /** The call ended: no deadline, no more input. */
+  #end(): void {
+    this.#done = true;
+    if (this.#timer !== undefined) disarmDeadline(this.#timer);
+    this.#reader.close();
+  }
+
+  /** A static function, so that arming a deadline allocates no closure. */
+  static #expire(call: ServerCall): void {
+    call.#fail(deadlineExceeded());
   }
 
   get cancelled(): Promise<GrpcError> {
