@@ -8,7 +8,7 @@
 export interface Metric {
   /** Column heading. */
   label: string;
-  /** Source: a workload ("w1".."w6", "h2load", "raw_pingpong", "raw_bulk"). */
+  /** Source: a workload ("w1".."w7", "h2load", "raw_pingpong", "raw_bulk"). */
   workload: string;
   /** JSON field of the workload's result. */
   field: string;
@@ -56,6 +56,7 @@ export const METRICS: Metric[] = [
   },
   { label: "W6 rt/s", workload: "w6", field: "rt_per_s", digits: 0 },
   { label: "W6 p50 µs", workload: "w6", field: "p50_us", digits: 0 },
+  { label: "W7 calls/s", workload: "w7", field: "calls_per_s", digits: 0 },
   { label: "h2load req/s", workload: "h2load", field: "req_per_s", digits: 0 },
   {
     label: "10× calls: time ×",

@@ -1,5 +1,5 @@
 /**
- * The benchmark harness (`deno task bench`): runs workloads W1–W6 of
+ * The benchmark harness (`deno task bench`): runs workloads W1–W7 of
  * /work/shared/bench/WORKLOADS.md for client → server pairs of our library
  * and grpc-js (under Deno and under Node), h2load against each server and raw
  * TCP baselines; repeats, prints medians, spreads and ratios as markdown and
@@ -10,9 +10,14 @@
  * deno run -A bench/run.ts --quick           # CI smoke: 1 rep, short runs
  * deno run -A bench/run.ts --reps 5 --workloads w1,w2,h2load --impls ours,grpcjs-node
  * deno run -A bench/run.ts --set w2.duration_ms=10000 --pairs ours:ours,grpcjs-node:ours
+ * deno run -A bench/run.ts --workloads w7 --pairs ours:ours   # W7 only
  * ```
  *
- * Flags: `--reps N` (3), `--quick`, `--workloads LIST` (w1..w6, h2load, scale,
+ * W7 starts 4 servers of the pair's server side (`W7_SERVERS`), passes the
+ * client `ports=P1,P2,P3,P4`, and fails the run unless the client reports
+ * that all 4 backends took calls.
+ *
+ * Flags: `--reps N` (3), `--quick`, `--workloads LIST` (w1..w7, h2load, scale,
  * raw),
  * `--impls LIST` (ours, grpcjs-deno, grpcjs-node), `--pairs CLIENT:SERVER,...`,
  * `--set wN.key=value` (repeatable), `--timeout-s N` per client (180),
@@ -27,7 +32,14 @@
 import { HelloRequestSchema } from "../gen/helloworld/helloworld_pb.ts";
 import { create, toBinary } from "../lib/protobuf.ts";
 import { encodeEnvelope } from "../lib/grpc/envelope.ts";
-import { runJson, runToEnd, settle, startServer, stopAll } from "./_proc.ts";
+import {
+  runJson,
+  type RunningServer,
+  runToEnd,
+  settle,
+  startServer,
+  stopAll,
+} from "./_proc.ts";
 import {
   addSample,
   mainTable,
@@ -72,7 +84,7 @@ const DEFAULT_PAIRS: Array<[string, string]> = [
 
 // Workload parameters --------------------------------------------------------
 
-const GRPC_WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6"];
+const GRPC_WORKLOADS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7"];
 const ALL_WORKLOADS = [...GRPC_WORKLOADS, "h2load", "scale", "raw"];
 
 type Params = Record<string, Record<string, number>>;
@@ -85,6 +97,7 @@ const FULL: Params = {
   w4: { size: 1048576, calls: 200, warmup: 10 },
   w5: { streams: 1000, settle_ms: 1000 },
   w6: { size: 16, roundtrips: 10000, warmup: 1000 },
+  w7: { concurrency: 64, duration_ms: 5000, warmup_ms: 1000 },
   h2load: { duration_s: 5, warmup_s: 1, clients: 1, streams: 64 },
   scale: { calls: 1000, concurrency: 64, duration_ms: 2000 },
   raw_pingpong: { size: 100, roundtrips: 20000, warmup: 2000 },
@@ -99,6 +112,7 @@ const QUICK: Params = {
   w4: { calls: 10, warmup: 2 },
   w5: { streams: 200, settle_ms: 200 },
   w6: { roundtrips: 500, warmup: 50 },
+  w7: { duration_ms: 500, warmup_ms: 200 },
   h2load: { duration_s: 1, warmup_s: 1 },
   scale: { calls: 100, duration_ms: 300 },
   raw_pingpong: { roundtrips: 2000, warmup: 200 },
@@ -109,6 +123,8 @@ const QUICK: Params = {
 const READY_TIMEOUT_MS = 120_000;
 /** Pause after READY before a server's idle RSS is read. */
 const IDLE_SETTLE_MS = 500;
+/** W7's backends: 4 server processes, one round_robin channel over them. */
+const W7_SERVERS = 4;
 
 // Command line ---------------------------------------------------------------
 
@@ -259,7 +275,10 @@ function kv(p: Record<string, number>): string[] {
   return Object.entries(p).map(([k, v]) => `${k}=${v}`);
 }
 
-/** One client run against a fresh server; W5 also reads its idle RSS. */
+/**
+ * One client run against a fresh server (W7: `W7_SERVERS` fresh servers);
+ * W5 also reads its idle RSS.
+ */
 async function runOnce(
   o: Options,
   client: string,
@@ -267,11 +286,20 @@ async function runOnce(
   workload: string,
   params: Record<string, number>,
 ): Promise<Record<string, number>> {
-  const srv = await startServer(
-    [...o.pin, ...IMPLS[server].server],
-    READY_TIMEOUT_MS,
-  );
+  const count = workload === "w7" ? W7_SERVERS : 1;
+  const servers: RunningServer[] = [];
   try {
+    // One at a time: a server's start (compilation) is not measured, and
+    // parallel starts would only compete for the same two cores.
+    for (let i = 0; i < count; i++) {
+      servers.push(
+        await startServer(
+          [...o.pin, ...IMPLS[server].server],
+          READY_TIMEOUT_MS,
+        ),
+      );
+    }
+    const srv = servers[0];
     const extra: Record<string, number> = {};
     const args = kv(params);
     if (workload === "w5") {
@@ -279,13 +307,19 @@ async function runOnce(
       extra.server_rss_idle_kib = srv.rssKib();
       args.push(`server_pid=${srv.pid}`);
     }
+    if (workload === "w7") args.push(`ports=${servers.map((s) => s.port)}`);
     const result = await runJson(
       [...o.pin, ...IMPLS[client].client, String(srv.port), workload, ...args],
       o.timeoutMs,
     );
+    if (workload === "w7" && result.backends !== count) {
+      throw new Error(
+        `w7: ${result.backends} of ${count} backends took calls (round_robin did not spread)`,
+      );
+    }
     return { ...result, ...extra };
   } finally {
-    await srv.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
@@ -442,6 +476,7 @@ function brief(workload: string, r: Record<string, number>): string {
     w4: "MB_per_s",
     w5: "server_rss_kib",
     w6: "rt_per_s",
+    w7: "calls_per_s",
     h2load: "req_per_s",
     scale: "w1_time_10x",
     raw_pingpong: "rt_per_s",

@@ -2,7 +2,8 @@
 //   deno run -A bench/grpcjs/client.mjs PORT WORKLOAD key=value...
 //   node bench/grpcjs/client.mjs PORT WORKLOAD key=value...
 // One grpc.Channel (one HTTP/2 connection) to 127.0.0.1:PORT shared by both
-// service clients; prints one JSON line.
+// service clients (W7: round_robin over its ports=P1,P2,... instead); prints
+// one JSON line.
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { Bench, Greeter, grpc } from "./_load.mjs";
@@ -13,7 +14,7 @@ const HARD_LIMIT_MS = 300_000;
 const [portArg, workload, ...rest] = process.argv.slice(2);
 const port = Number(portArg);
 if (!Number.isInteger(port) || port <= 0 || !workload) {
-  console.error("usage: client.mjs PORT w1|w2|w3|w4|w5|w6 key=value...");
+  console.error("usage: client.mjs PORT w1|w2|w3|w4|w5|w6|w7 key=value...");
   process.exit(2);
 }
 setTimeout(() => {
@@ -288,7 +289,69 @@ function w6(args) {
   });
 }
 
-const workloads = { w1, w2, w3, w4, w5, w6 };
+// W7: W2's workers on one channel with round_robin over several servers;
+// after the measured window, one more call per worker counts the backends
+// that take calls (call.getPeer(), not read during the window).
+async function w7(args) {
+  const portsArg = args.find((a) => a.startsWith("ports="));
+  const ports = (portsArg?.slice(6) ?? String(port)).split(",").map(Number);
+  if (ports.some((p) => !Number.isInteger(p) || p <= 0 || p > 65535)) {
+    throw new Error(`bad ${portsArg}`);
+  }
+  const p = parseParams(args.filter((a) => a !== portsArg), {
+    concurrency: 64,
+    duration_ms: 5000,
+    warmup_ms: 1000,
+  });
+  const target = `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`;
+  const insecure = grpc.credentials.createInsecure();
+  const rr = new grpc.Channel(target, insecure, {
+    ...options,
+    "grpc.service_config": JSON.stringify({
+      loadBalancingConfig: [{ round_robin: {} }],
+    }),
+  });
+  const client = new Greeter(target, insecure, { channelOverride: rr });
+  const peers = new Set();
+  const call = (countPeer) =>
+    new Promise((resolve, reject) => {
+      const c = client.sayHello({ name: "world" }, (error, reply) => {
+        if (error) return reject(error);
+        if (reply.message !== "Hello world") {
+          return reject(new Error(`unexpected reply ${reply.message}`));
+        }
+        if (countPeer) peers.add(c.getPeer());
+        resolve();
+      });
+    });
+  let done = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      await call(false);
+      done++;
+    }
+  };
+  const workers = Array.from({ length: p.concurrency }, worker);
+  await sleep(p.warmup_ms);
+  const c0 = done;
+  const t0 = performance.now();
+  await sleep(p.duration_ms);
+  const calls = done - c0;
+  const seconds = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  await Promise.all(Array.from({ length: p.concurrency }, () => call(true)));
+  rr.close();
+  return {
+    calls,
+    seconds: round(seconds, 3),
+    calls_per_s: round(calls / seconds),
+    backends: peers.size,
+  };
+}
+
+const workloads = { w1, w2, w3, w4, w5, w6, w7 };
 const run = workloads[workload];
 if (!run) {
   console.error(`unknown workload ${workload}`);

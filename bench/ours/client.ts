@@ -2,7 +2,8 @@
  * Benchmark client of this library (bench/WORKLOADS.md contract):
  * `deno run -A bench/ours/client.ts PORT WORKLOAD key=value...` runs one
  * workload over one channel (one HTTP/2 connection) to 127.0.0.1:PORT and
- * prints one JSON line.
+ * prints one JSON line; W7's channel is round_robin over the servers of its
+ * `ports=P1,P2,...` parameter instead.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { createChannel, createClient } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { Bench, type Payload } from "../../gen/bench/bench_pb.ts";
 import { parseParams, percentile, readRssKib, round, sleep } from "../_util.ts";
+import { PickCounter } from "./_pick_counter.ts";
 
 /** A client never runs longer than this, whatever its parameters. */
 const HARD_LIMIT_MS = 300_000;
@@ -18,7 +20,7 @@ const HARD_LIMIT_MS = 300_000;
 const [portArg, workload, ...rest] = Deno.args;
 const port = Number(portArg);
 if (!Number.isInteger(port) || port <= 0 || !workload) {
-  console.error("usage: client.ts PORT w1|w2|w3|w4|w5|w6 key=value...");
+  console.error("usage: client.ts PORT w1|w2|w3|w4|w5|w6|w7 key=value...");
   Deno.exit(2);
 }
 const watchdog = setTimeout(() => {
@@ -217,6 +219,65 @@ async function w6(args: string[]) {
   };
 }
 
+/**
+ * W7: W2's 64 workers on one channel with round_robin over several servers.
+ * After the measured window, one more call per worker counts the backends
+ * that take calls (`PickCounter`, idle during the window).
+ */
+async function w7(args: string[]) {
+  const portsArg = args.find((a) => a.startsWith("ports="));
+  const ports = (portsArg?.slice(6) ?? String(port)).split(",").map(Number);
+  if (ports.some((p) => !Number.isInteger(p) || p <= 0 || p > 65535)) {
+    throw new Error(`bad ${portsArg}`);
+  }
+  const p = parseParams(args.filter((a) => a !== portsArg), {
+    concurrency: 64,
+    duration_ms: 5000,
+    warmup_ms: 1000,
+  });
+  const counter = new PickCounter();
+  const rr = createChannel(
+    `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(",")}`,
+    {
+      balancers: counter.registry,
+      serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] },
+    },
+  );
+  const client = createClient(Greeter, rr);
+  const call = async () => {
+    const reply = await client.sayHello({ name: "world" });
+    if (reply.message !== "Hello world") {
+      throw new Error(`unexpected reply ${JSON.stringify(reply.message)}`);
+    }
+  };
+  let done = 0;
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      await call();
+      done++;
+    }
+  };
+  const workers = Array.from({ length: p.concurrency }, worker);
+  await sleep(p.warmup_ms);
+  const c0 = done;
+  const t0 = performance.now();
+  await sleep(p.duration_ms);
+  const calls = done - c0;
+  const seconds = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  counter.start();
+  await Promise.all(Array.from({ length: p.concurrency }, call));
+  await rr.close();
+  return {
+    calls,
+    seconds: round(seconds, 3),
+    calls_per_s: round(calls / seconds),
+    backends: counter.picks.size,
+  };
+}
+
 const workloads: Record<string, (args: string[]) => Promise<unknown>> = {
   w1,
   w2,
@@ -224,6 +285,7 @@ const workloads: Record<string, (args: string[]) => Promise<unknown>> = {
   w4,
   w5,
   w6,
+  w7,
 };
 const run = workloads[workload];
 if (!run) {
