@@ -160,19 +160,45 @@ export async function stopAll(
   }
 }
 
-/** The loopback hosts 127.0.0.1 … 127.0.0.n (each a host of its own). */
-export function loopbackHosts(n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `127.0.0.${i + 1}`);
-}
-
-/** An `ipv4:` target over backends. */
-export function ipv4Target(backends: readonly BackendProcess[]): string {
-  return `ipv4:${backends.map((b) => `${b.host}:${b.port}`).join(",")}`;
-}
-
-/** Counts per id. */
-export function tally(ids: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  return counts;
+/**
+ * A workaround while lib/http2/connection.ts drops the promise of the client
+ * preface's write (connection_reset_test.ts, ignored): a reconnect that
+ * reaches a backend while it is being killed (the connection sits in the
+ * dying process's listen backlog, then is reset) rejects that promise with
+ * no handler, which would fail the whole test module. While the returned
+ * object is not disposed, exactly those rejections (a ConnectionReset
+ * thrown from `writeRaw`) are counted and marked handled; any other
+ * unhandled rejection still fails the test. Remove once the bug is fixed.
+ *
+ * @returns how many were seen; dispose to stop tolerating
+ */
+export function tolerateUnhandledPrefaceReset(): Disposable & {
+  readonly count: number;
+} {
+  let count = 0;
+  const onRejection = (event: PromiseRejectionEvent) => {
+    const reason = event.reason;
+    if (
+      reason instanceof Deno.errors.ConnectionReset &&
+      String(reason.stack).includes("writeRaw")
+    ) {
+      count++;
+      event.preventDefault();
+    }
+  };
+  globalThis.addEventListener("unhandledrejection", onRejection);
+  return {
+    get count() {
+      return count;
+    },
+    [Symbol.dispose]() {
+      globalThis.removeEventListener("unhandledrejection", onRejection);
+      if (count > 0) {
+        console.warn(
+          `${count} unhandled ConnectionReset from the client preface's write ` +
+            "(known bug, see tests/channel/connection_reset_test.ts)",
+        );
+      }
+    },
+  };
 }
