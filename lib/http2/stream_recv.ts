@@ -169,7 +169,14 @@ export class StreamReceiver {
       );
     }
     if (kind === "response") {
-      const status = fields.find((f) => f[0] === ":status")?.[1];
+      // An indexed loop: `find` with an arrow was a closure per response.
+      let status: string | undefined;
+      for (let i = 0; i < fields.length; i++) {
+        if (fields[i][0] === ":status") {
+          status = fields[i][1];
+          break;
+        }
+      }
       if (status !== undefined && status.charCodeAt(0) === 0x31 /* 1xx */) {
         if (frame.endStream) {
           throw new StreamError(
