@@ -386,7 +386,11 @@ class ChannelImpl implements Channel {
         if (current()) this.#setState(state, picker);
       },
       requestReresolution: () => {
-        if (current()) this.#resolver?.resolveNow();
+        // Deferred: a resolver may answer from inside resolveNow(), and
+        // that update must not re-enter the balancer that is asking.
+        queueMicrotask(() => {
+          if (current()) this.#resolver?.resolveNow();
+        });
       },
     };
   }
