@@ -31,6 +31,7 @@ import type {
 import { ClientCall, type ClientCallOptions } from "./client_call.ts";
 import { pickTransport } from "./pick_transport.ts";
 import type { CallDoneInfo } from "../channel/picker.ts";
+import type { MethodConfig } from "../channel/service_config.ts";
 import { type CallTransport, transportOf } from "../channel/transport.ts";
 import { LazyStream, ResponseMessages, toMessages } from "./message_streams.ts";
 import { Code } from "../grpc/status.ts";
@@ -182,24 +183,47 @@ class Shared {
   // The options of calls without a per-call compression, made once.
   #defaultOptions: [ClientCallOptions?, ClientCallOptions?] = [];
 
+  // Options of methods whose service config sets message size limits.
+  readonly #configured = new WeakMap<
+    MethodConfig,
+    [ClientCallOptions?, ClientCallOptions?]
+  >();
+
   callOptions(
-    method: DescMethod,
+    path: string,
     singleResponse: boolean,
     compression: string | undefined,
   ): ClientCallOptions {
+    const config = this.channel.methodConfig?.(path);
+    const limited = config !== undefined &&
+      (config.maxRequestMessageBytes !== undefined ||
+        config.maxResponseMessageBytes !== undefined);
     if (compression === undefined) {
       const slot = singleResponse ? 0 : 1;
-      return this.#defaultOptions[slot] ??= this.#makeOptions(
-        method,
+      if (!limited) {
+        return this.#defaultOptions[slot] ??= this.#makeOptions(
+          undefined,
+          singleResponse,
+          undefined,
+        );
+      }
+      let cached = this.#configured.get(config);
+      if (cached === undefined) this.#configured.set(config, cached = []);
+      return cached[slot] ??= this.#makeOptions(
+        config,
         singleResponse,
         undefined,
       );
     }
-    return this.#makeOptions(method, singleResponse, compression);
+    return this.#makeOptions(
+      limited ? config : undefined,
+      singleResponse,
+      compression,
+    );
   }
 
   #makeOptions(
-    method: DescMethod,
+    config: MethodConfig | undefined,
     singleResponse: boolean,
     compression: string | undefined,
   ): ClientCallOptions {
@@ -211,15 +235,29 @@ class Shared {
         throw new GrpcError(Code.INTERNAL, `unknown compression "${name}"`);
       }
     }
-    void method;
+    // The service config's limits apply when smaller (service_config.md).
+    const receive = this.options.maxReceiveMessageSize ??
+      DEFAULT_MAX_MESSAGE_SIZE;
+    const send = this.options.maxSendMessageSize ?? 0x7fffffff;
     return {
-      maxReceiveMessageSize: this.options.maxReceiveMessageSize ??
-        DEFAULT_MAX_MESSAGE_SIZE,
-      maxSendMessageSize: this.options.maxSendMessageSize ?? 0x7fffffff,
+      maxReceiveMessageSize: Math.min(
+        receive,
+        config?.maxResponseMessageBytes ?? receive,
+      ),
+      maxSendMessageSize: Math.min(
+        send,
+        config?.maxRequestMessageBytes ?? send,
+      ),
       compressions: this.compressions,
       sendCompression,
       singleResponse,
     };
+  }
+
+  /** The call's waitForReady: its option, else the method config's. */
+  waitForReady(req: AnyRequest): boolean {
+    return (req as RequestExtras).waitForReady ??
+      this.channel.methodConfig?.(req.path)?.waitForReady ?? false;
   }
 
   /** The fixed part of a method's request header, built once per path. */
@@ -288,7 +326,7 @@ class Shared {
   ): Promise<UnaryResponse | Message> {
     const compression = (req as RequestExtras).compression;
     const call = new ClientCall(
-      this.callOptions(req.method, true, compression),
+      this.callOptions(req.path, true, compression),
     );
     const disarm = this.watch(call, req);
     let done: ((info: CallDoneInfo) => void) | undefined;
@@ -313,7 +351,7 @@ class Shared {
         const slow = await pickTransport(
           this.channel,
           req,
-          false,
+          this.waitForReady(req),
           call.outcome.promise,
         );
         transport = slow.transport;
@@ -350,7 +388,7 @@ class Shared {
   async #stream(req: StreamRequest): Promise<StreamResponse> {
     const extras = req as RequestExtras;
     const call = new ClientCall(
-      this.callOptions(req.method, false, extras.compression),
+      this.callOptions(req.path, false, extras.compression),
     );
     const disarm = this.watch(call, req);
     let done: ((info: CallDoneInfo) => void) | undefined;
@@ -358,7 +396,7 @@ class Shared {
       const picked = await pickTransport(
         this.channel,
         req,
-        false,
+        this.waitForReady(req),
         call.outcome.promise,
       );
       done = picked.onCallDone;
@@ -421,6 +459,7 @@ interface RequestExtras {
    */
   init?: MessageInitShape<DescMessage>;
   compression?: string;
+  waitForReady?: boolean;
   compressMessage?: (message: Message, index: number) => boolean;
   onHeader?: (header: Metadata) => void;
   onTrailer?: (trailer: Metadata) => void;
@@ -471,6 +510,7 @@ class CallRequest implements RequestExtras {
   readonly signal: AbortSignal | undefined;
   deadline: number | undefined;
   readonly compression: string | undefined;
+  readonly waitForReady: boolean | undefined;
   readonly onHeader: ((header: Metadata) => void) | undefined;
   readonly onTrailer: ((trailer: Metadata) => void) | undefined;
   readonly compressMessage:
@@ -495,6 +535,7 @@ class CallRequest implements RequestExtras {
     this.signal = options?.signal;
     this.deadline = deadline;
     this.compression = options?.compression;
+    this.waitForReady = options?.waitForReady;
     this.onHeader = options?.onHeader;
     this.onTrailer = options?.onTrailer;
     this.compressMessage = options?.compressMessage as
@@ -523,18 +564,25 @@ function makeRequest(
   options: CallOptions | undefined,
   stream: boolean,
 ): CallRequest {
+  let path = PATHS.get(method);
+  if (path === undefined) {
+    path = `/${method.parent.typeName}/${method.name}`;
+    PATHS.set(method, path);
+  }
   const timeoutMs = options?.timeoutMs ?? shared.options.timeoutMs;
-  let deadline = timeoutMs !== undefined ? Date.now() + timeoutMs : undefined;
+  // The service config's timeout bounds the call's (service_config.md).
+  const configured = shared.channel.methodConfig?.(path)?.timeoutMs;
+  const bound = timeoutMs === undefined
+    ? configured
+    : configured === undefined
+    ? timeoutMs
+    : Math.min(timeoutMs, configured);
+  let deadline = bound !== undefined ? Date.now() + bound : undefined;
   if (options?.deadline !== undefined) {
     const d = typeof options.deadline === "number"
       ? options.deadline
       : options.deadline.getTime();
     deadline = deadline === undefined ? d : Math.min(d, deadline);
-  }
-  let path = PATHS.get(method);
-  if (path === undefined) {
-    path = `/${method.parent.typeName}/${method.name}`;
-    PATHS.set(method, path);
   }
   return new CallRequest(method, path, options, deadline, stream);
 }
