@@ -146,9 +146,18 @@ export class FrameDecoder {
       // §4.1: the reserved bit MUST be ignored on receipt.
       const streamId = ((head[at + 5] & 0x7f) << 24) | (head[at + 6] << 16) |
         (head[at + 7] << 8) | head[at + 8];
-      queue.skip(HEADER_SIZE);
-      // A view when the payload lies within one chunk, else copied once.
-      const payload = queue.view(length) ?? queue.read(new Uint8Array(length));
+      let payload: Uint8Array;
+      const start = at + HEADER_SIZE;
+      if (length > 0 && head.length - start >= length) {
+        // Header and payload in the chunk at hand, the usual case: a view of
+        // it and one skip (a copied header leaves no room here).
+        queue.skip(HEADER_SIZE + length);
+        payload = head.subarray(start, start + length);
+      } else {
+        queue.skip(HEADER_SIZE);
+        // A view when the payload lies within one chunk, else copied once.
+        payload = queue.view(length) ?? queue.read(new Uint8Array(length));
+      }
       const frame = parseFrame(type, flags, streamId, payload);
       if (frame !== null) return frame;
       this.unknownFrames++;
