@@ -376,6 +376,21 @@ export class ClientCall
   }
 
   /**
+   * Whether the call failed without the server processing it: its stream
+   * was refused (RST_STREAM REFUSED_STREAM) or was above the last stream id
+   * of the peer's GOAWAY (RFC 9113 §8.7), and no response came. Such a call
+   * can be sent again on another connection (gRPC's transparent retry).
+   */
+  get unprocessed(): boolean {
+    if (!this.#finished || this.#gotHeaders) return false;
+    const cause = this.error?.cause;
+    if (cause instanceof ResetError) {
+      return cause.remote && cause.code === ErrorCode.REFUSED_STREAM;
+    }
+    return cause instanceof GoawayError && cause.remote;
+  }
+
+  /**
    * Whether the call ended: a request whose compression finishes after
    * that is dropped.
    *

@@ -325,10 +325,9 @@ class Shared {
     messageOnly: boolean,
   ): Promise<UnaryResponse | Message> {
     const compression = (req as RequestExtras).compression;
-    const call = new ClientCall(
-      this.callOptions(req.path, true, compression),
-    );
-    const disarm = this.watch(call, req);
+    const options = this.callOptions(req.path, true, compression);
+    let call = new ClientCall(options);
+    let disarm = this.watch(call, req);
     let done: ((info: CallDoneInfo) => void) | undefined;
     try {
       // Encoded before any await: the caller may change its init object
@@ -338,30 +337,44 @@ class Shared {
         req.message ?? (req as RequestExtras).init!,
         ENVELOPE_HEADER,
       );
-      // A READY subchannel takes the call in this turn: the pick is
-      // synchronous, so no await before the request is queued for the
-      // socket.
-      const picked = this.channel.picker.pick(req);
-      let transport: CallTransport | undefined;
-      if (picked.type === "complete") {
-        transport = transportOf(picked.subchannel);
-        done = picked.onCallDone;
+      let outcome;
+      for (let attempt = 0;; attempt++) {
+        // A READY subchannel takes the call in this turn: the pick is
+        // synchronous, so no await before the request is queued for the
+        // socket.
+        const picked = this.channel.picker.pick(req);
+        let transport: CallTransport | undefined;
+        if (picked.type === "complete") {
+          transport = transportOf(picked.subchannel);
+          done = picked.onCallDone;
+        }
+        if (transport === undefined || !transport.isAvailable) {
+          const slow = await pickTransport(
+            this.channel,
+            req,
+            this.waitForReady(req),
+            call.outcome.promise,
+          );
+          transport = slow.transport;
+          done = slow.onCallDone;
+        }
+        const headers = this.headers(req, compression);
+        if (!call.tryStart(transport, headers, first)) {
+          await call.start(transport, headers, first);
+        }
+        outcome = await call.outcome.promise;
+        // Transparent retry, once: the server never saw the call (refused
+        // stream, or above a GOAWAY's last stream id); a new pick sends it
+        // on another connection. The encoded request is sent again as is.
+        if (outcome.error === undefined || attempt > 0 || !call.unprocessed) {
+          break;
+        }
+        disarm();
+        if (done !== undefined) done({ error: outcome.error });
+        done = undefined;
+        call = new ClientCall(options);
+        disarm = this.watch(call, req);
       }
-      if (transport === undefined || !transport.isAvailable) {
-        const slow = await pickTransport(
-          this.channel,
-          req,
-          this.waitForReady(req),
-          call.outcome.promise,
-        );
-        transport = slow.transport;
-        done = slow.onCallDone;
-      }
-      const headers = this.headers(req, compression);
-      if (!call.tryStart(transport, headers, first)) {
-        await call.start(transport, headers, first);
-      }
-      const outcome = await call.outcome.promise;
       const extras = req as RequestExtras;
       if (extras.onHeader) extras.onHeader(outcome.header);
       if (extras.onTrailer) extras.onTrailer(outcome.trailer);
