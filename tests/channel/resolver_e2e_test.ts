@@ -409,3 +409,35 @@ Deno.test("a resolver that answers inside resolveNow() does not re-enter the bal
     await shutdownAll([a, b]);
   }
 });
+
+Deno.test("targets of every built-in scheme reach their server: localhost tries 127.0.0.1 then ::1, ipv6:, dns:///, passthrough:, a bare host:port", async () => {
+  const v4 = await startGreeter("127.0.0.1", 0, "v4");
+  const v6 = await startGreeter("::1", 0, "v6");
+  try {
+    const cases: [string, string, Record<string, unknown>?][] = [
+      [`localhost:${v6.port}`, "v6"],
+      [`dns:///localhost:${v6.port}`, "v6", ROUND_ROBIN],
+      [`ipv6:[::1]:${v6.port}`, "v6"],
+      [`ipv4:127.0.0.1:${v4.port}`, "v4"],
+      [`dns:///127.0.0.1:${v4.port}`, "v4"],
+      [`passthrough:///127.0.0.1:${v4.port}`, "v4"],
+      [`127.0.0.1:${v4.port}`, "v4"],
+      [`[::1]:${v6.port}`, "v6"],
+    ];
+    for (const [target, id, serviceConfig] of cases) {
+      await using channel = disposeWithin(
+        createChannel(target, { serviceConfig }),
+        WAIT_MS,
+        `${target}: channel.close()`,
+      );
+      const reply = await within(
+        createClient(Greeter, channel).sayHello({ name: "" }),
+        WAIT_MS,
+        `a call to ${target}`,
+      );
+      assert.equal(reply.message, id, target);
+    }
+  } finally {
+    await shutdownAll([v4, v6]);
+  }
+});
