@@ -122,6 +122,14 @@ export function stateName(state: number): StreamState {
   return NAMES[state & STATE_MASK];
 }
 
+// Sets of §5.1 states as bit masks (bit n for state n), so that a hot
+// check is one shift and one test.
+/** States in which we may still queue frames: idle, reserved (local), open, half-closed (remote). */
+const SENDING_STATES = (1 << IDLE) | (1 << RESERVED_LOCAL) | (1 << OPEN) |
+  (1 << HALF_CLOSED_REMOTE);
+/** States in which the peer may send DATA: open, half-closed (local). */
+const RECEIVING_STATES = (1 << OPEN) | (1 << HALF_CLOSED_LOCAL);
+
 /** `state` with its §5.1 bits replaced by `next`. */
 function moveTo(state: number, next: number): number {
   return (state & ~STATE_MASK) | next;
@@ -151,14 +159,20 @@ export function queueSend(
   streamId: number,
   cause?: Error,
 ): number {
-  const s = state & STATE_MASK;
-  if ((state & END_QUEUED) === 0 && s !== CLOSED && s !== RESERVED_REMOTE) {
+  if (
+    (state & END_QUEUED) === 0 && ((SENDING_STATES >> (state & STATE_MASK)) & 1)
+  ) {
     return end ? state | END_QUEUED : state;
   }
+  throw refusedQueue(state, streamId, cause);
+}
+
+function refusedQueue(state: number, streamId: number, cause?: Error): Error {
+  const s = state & STATE_MASK;
   // As h2 does: a stream that closed with an error answers with that error
   // (a ResetError, GoawayError...), which says more than "closed".
-  if (s === CLOSED && cause !== undefined) throw cause;
-  throw new StreamUsageError(
+  if (s === CLOSED && cause !== undefined) return cause;
+  return new StreamUsageError(
     streamId,
     s === CLOSED
       ? "send-on-closed"
@@ -269,45 +283,52 @@ export function receivedHeaders(
   end: boolean,
   streamId: number,
 ): number {
+  let next: number;
   switch (state & STATE_MASK) {
-    case IDLE: {
-      const open = moveTo(state, OPEN) | RECEIVED_HEADERS;
-      return end ? receivedEnd(open) : open;
-    }
-    case RESERVED_REMOTE: {
-      const half = moveTo(state, HALF_CLOSED_LOCAL) | RECEIVED_HEADERS;
-      return end ? receivedEnd(half) : half;
-    }
     case OPEN:
     case HALF_CLOSED_LOCAL:
-      if ((state & RECEIVED_HEADERS) === 0) {
-        const next = state | RECEIVED_HEADERS;
-        return end ? receivedEnd(next) : next;
-      }
-      if (end) return receivedEnd(state);
-      throw new StreamStateError(
+      // A response (client), or trailers, which must end the stream (§8.1).
+      if ((state & RECEIVED_HEADERS) === 0) next = state | RECEIVED_HEADERS;
+      else if (end) next = state;
+      else throw refusedHeaders(state, streamId);
+      break;
+    case IDLE:
+      next = moveTo(state, OPEN) | RECEIVED_HEADERS;
+      break;
+    case RESERVED_REMOTE:
+      next = moveTo(state, HALF_CLOSED_LOCAL) | RECEIVED_HEADERS;
+      break;
+    default:
+      throw refusedHeaders(state, streamId);
+  }
+  return end ? receivedEnd(next) : next;
+}
+
+// The refusals are apart from the transitions so that those stay small
+// enough to be inlined into the per-frame code that calls them.
+
+function refusedHeaders(state: number, streamId: number): Error {
+  switch (state & STATE_MASK) {
+    case OPEN:
+    case HALF_CLOSED_LOCAL:
+      return new StreamStateError(
         streamId,
         ErrorCode.PROTOCOL_ERROR,
         "trailers-without-end",
         stateName(state),
       );
     case HALF_CLOSED_REMOTE:
-      throw new StreamStateError(
+      return new StreamStateError(
         streamId,
         ErrorCode.STREAM_CLOSED,
         "frame-after-end",
         "half-closed-remote",
       );
     case RESERVED_LOCAL:
-      throw new ConnectionStateError(
-        streamId,
-        ErrorCode.PROTOCOL_ERROR,
-        "frame-on-reserved",
-        "reserved-local",
-      );
+      return refusedFrame(state, streamId);
   }
   // §5.1 closed: frames after END_STREAM both ways are a connection error.
-  throw new ConnectionStateError(
+  return new ConnectionStateError(
     streamId,
     ErrorCode.STREAM_CLOSED,
     "headers-on-closed",
@@ -338,36 +359,41 @@ export function receivedData(
   end: boolean,
   streamId: number,
 ): number {
-  const s = state & STATE_MASK;
-  // The hot path: one test of the state and one of a bit.
-  if ((s === OPEN || s === HALF_CLOSED_LOCAL)) {
-    if ((state & RECEIVED_HEADERS) !== 0) {
-      return end ? receivedEnd(state) : state;
-    }
-    throw new StreamStateError(
-      streamId,
-      ErrorCode.PROTOCOL_ERROR,
-      "data-before-headers",
-      stateName(state),
-    );
+  if (
+    (state & RECEIVED_HEADERS) !== 0 &&
+    ((RECEIVING_STATES >> (state & STATE_MASK)) & 1)
+  ) {
+    return end ? receivedEnd(state) : state;
   }
-  if (s === HALF_CLOSED_REMOTE) {
-    throw new StreamStateError(
-      streamId,
-      ErrorCode.STREAM_CLOSED,
-      "frame-after-end",
-      "half-closed-remote",
-    );
+  throw refusedData(state, streamId);
+}
+
+function refusedData(state: number, streamId: number): Error {
+  switch (state & STATE_MASK) {
+    case OPEN:
+    case HALF_CLOSED_LOCAL:
+      return new StreamStateError(
+        streamId,
+        ErrorCode.PROTOCOL_ERROR,
+        "data-before-headers",
+        stateName(state),
+      );
+    case HALF_CLOSED_REMOTE:
+      return new StreamStateError(
+        streamId,
+        ErrorCode.STREAM_CLOSED,
+        "frame-after-end",
+        "half-closed-remote",
+      );
+    case CLOSED:
+      return new StreamStateError(
+        streamId,
+        ErrorCode.STREAM_CLOSED,
+        "data-on-closed",
+        "closed",
+      );
   }
-  if (s === CLOSED) {
-    throw new StreamStateError(
-      streamId,
-      ErrorCode.STREAM_CLOSED,
-      "data-on-closed",
-      "closed",
-    );
-  }
-  throw refusedFrame(state, streamId);
+  return refusedFrame(state, streamId);
 }
 
 /**

@@ -109,7 +109,7 @@ Deno.test("stateName() names the seven §5.1 states", () => {
   assert.equal(stateName(OPEN | RECEIVED_HEADERS | END_QUEUED), "open");
 });
 
-Deno.test("queueSend(): allowed until our END_STREAM is queued; refused when closed or reserved (remote)", () => {
+Deno.test("queueSend(): allowed until our END_STREAM is queued or written; refused when closed or reserved (remote)", () => {
   for (const word of WORDS) {
     const s = word & STATE_MASK;
     for (const end of [false, true]) {
@@ -117,7 +117,7 @@ Deno.test("queueSend(): allowed until our END_STREAM is queued; refused when clo
         ? { usage: "send-on-closed" }
         : s === RESERVED_REMOTE
         ? { usage: "send-on-reserved" }
-        : word & END_QUEUED
+        : word & END_QUEUED || s === HALF_CLOSED_LOCAL
         ? { usage: "send-after-end" }
         : s;
       check(
