@@ -6,7 +6,7 @@
  * @module
  */
 
-import { Server } from "../../mod.ts";
+import { type createClient, Server } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { WAIT_MS, within } from "../_bounded.ts";
 
@@ -90,4 +90,55 @@ export function tally(ids: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   return counts;
+}
+
+/** A Greeter client. */
+export type Client = ReturnType<typeof createClient<typeof Greeter>>;
+
+/** `n` waitForReady calls at once; the ids that answered. */
+export async function calls(client: Client, n: number, what: string) {
+  const replies = await within(
+    Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          client.sayHello({ name: "" }, {
+            waitForReady: true,
+            timeoutMs: WAIT_MS,
+          }),
+      ),
+    ),
+    WAIT_MS,
+    what,
+  );
+  return replies.map((r) => r.message);
+}
+
+/** Calls until every id of `ids` answered (bounded). */
+export async function untilReached(
+  client: Client,
+  ids: string[],
+  what: string,
+) {
+  const seen = new Set<string>();
+  await within(
+    (async () => {
+      while (ids.some((id) => !seen.has(id))) {
+        for (const id of await calls(client, 4, what)) seen.add(id);
+      }
+    })(),
+    WAIT_MS,
+    what,
+  );
+}
+
+/** Shuts the servers down gracefully (bounded). */
+export async function shutdownAll(
+  servers: readonly (GreeterServer | undefined)[],
+) {
+  await within(
+    Promise.all(servers.map((s) => s?.server.shutdown())),
+    WAIT_MS,
+    "servers' shutdown",
+  );
 }
