@@ -6,23 +6,13 @@
  * @module
  */
 
-import {
-  create,
-  type DescMessage,
-  type DescMethod,
-  type DescService,
-  type Message,
-  type MessageInitShape,
-  type MessageShape,
-} from "../protobuf.ts";
+import type { DescService, Message } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
 import { MessageEncoder } from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
-import type { CallOptions } from "./call_options.ts";
 import type {
   AnyRequest,
   AnyResponse,
-  Interceptor,
   StreamRequest,
   StreamResponse,
   UnaryRequest,
@@ -33,7 +23,12 @@ import { pickTransport } from "./pick_transport.ts";
 import type { CallDoneInfo } from "../channel/picker.ts";
 import type { MethodConfig } from "../channel/service_config.ts";
 import { type CallTransport, transportOf } from "../channel/transport.ts";
-import { LazyStream, ResponseMessages, toMessages } from "./message_streams.ts";
+import { ResponseMessages } from "./message_streams.ts";
+import { type ClientOptions, USER_AGENT } from "./client_options.ts";
+import type { Client } from "./client_types.ts";
+import { CallRequest, type RequestExtras } from "./call_request.ts";
+import { pumpRequests } from "./request_pump.ts";
+import { makeMethod, type MethodHost } from "./client_methods.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { Metadata } from "../grpc/metadata.ts";
@@ -42,79 +37,14 @@ import { CompressionRegistry } from "../grpc/compression.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, ENVELOPE_HEADER } from "../grpc/envelope.ts";
 import type { HeaderField } from "../http2/hpack/mod.ts";
 
-/** The library's `user-agent`. */
-export const USER_AGENT = "grpc-deno/0.1.0";
-
-/** Options of {@linkcode createClient}. */
-export interface ClientOptions {
-  /** Interceptors, outermost first. Default none. */
-  interceptors?: Interceptor[];
-  /** Largest response message accepted. Default 4 MiB. */
-  maxReceiveMessageSize?: number;
-  /** Largest request message sent. Default 2^31−1. */
-  maxSendMessageSize?: number;
-  /** Algorithms offered in `grpc-accept-encoding`. Default gzip, deflate. */
-  compressions?: CompressionRegistry;
-  /** Compress every request with this algorithm. Default none. */
-  sendCompression?: string;
-  /** Default timeout for calls, in ms. Default none. */
-  timeoutMs?: number;
-}
-
-/** A client method for a unary RPC. */
-export type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
-  request: MessageInitShape<I>,
-  options?: CallOptions,
-) => Promise<MessageShape<O>>;
-/** A client method for a server-streaming RPC. */
-export type ServerStreamingMethod<
-  I extends DescMessage,
-  O extends DescMessage,
-> = (
-  request: MessageInitShape<I>,
-  options?: CallOptions,
-) => AsyncIterable<MessageShape<O>>;
-/** A client method for a client-streaming RPC. */
-export type ClientStreamingMethod<
-  I extends DescMessage,
-  O extends DescMessage,
-> = (
-  requests: AsyncIterable<MessageInitShape<I>> | Iterable<MessageInitShape<I>>,
-  options?: CallOptions,
-) => Promise<MessageShape<O>>;
-/** A client method for a bidi-streaming RPC. */
-export type BidiStreamingMethod<I extends DescMessage, O extends DescMessage> =
-  (
-    requests:
-      | AsyncIterable<MessageInitShape<I>>
-      | Iterable<MessageInitShape<I>>,
-    options?: CallOptions,
-  ) => AsyncIterable<MessageShape<O>>;
-
-/** The client of service `S`: one method per RPC, named by its `localName`. */
-export type Client<S extends DescService> = {
-  [K in keyof S["method"]]: S["method"][K] extends {
-    methodKind: "unary";
-    input: infer I extends DescMessage;
-    output: infer O extends DescMessage;
-  } ? UnaryMethod<I, O>
-    : S["method"][K] extends {
-      methodKind: "server_streaming";
-      input: infer I extends DescMessage;
-      output: infer O extends DescMessage;
-    } ? ServerStreamingMethod<I, O>
-    : S["method"][K] extends {
-      methodKind: "client_streaming";
-      input: infer I extends DescMessage;
-      output: infer O extends DescMessage;
-    } ? ClientStreamingMethod<I, O>
-    : S["method"][K] extends {
-      methodKind: "bidi_streaming";
-      input: infer I extends DescMessage;
-      output: infer O extends DescMessage;
-    } ? BidiStreamingMethod<I, O>
-    : never;
-};
+export { type ClientOptions, USER_AGENT } from "./client_options.ts";
+export type {
+  BidiStreamingMethod,
+  Client,
+  ClientStreamingMethod,
+  ServerStreamingMethod,
+  UnaryMethod,
+} from "./client_types.ts";
 
 /**
  * Creates a typed client for `service` over `channel`.
@@ -148,7 +78,7 @@ export function createClient<S extends DescService>(
 }
 
 /** What every method of one client shares. */
-class Shared {
+class Shared implements MethodHost {
   readonly channel: Channel;
   readonly options: ClientOptions;
   readonly compressions: CompressionRegistry;
@@ -464,240 +394,4 @@ class UnaryResult implements UnaryResponse {
   }
 }
 
-/** Per-call settings that ride on the request object past interceptors. */
-interface RequestExtras {
-  /**
-   * A unary call's request as the caller gave it, when no interceptor is
-   * there to see `message`: encoded without creating the message.
-   */
-  init?: MessageInitShape<DescMessage>;
-  compression?: string;
-  waitForReady?: boolean;
-  compressMessage?: (message: Message, index: number) => boolean;
-  onHeader?: (header: Metadata) => void;
-  onTrailer?: (trailer: Metadata) => void;
-}
-
-async function pumpRequests(
-  call: ClientCall,
-  req: StreamRequest,
-  encoder: MessageEncoder,
-): Promise<void> {
-  const input = req.method.input;
-  try {
-    if (req.method.methodKind === "server_streaming") {
-      for await (const message of req.messages) {
-        await call.send(
-          encoder.encodeInitParts(input, message, ENVELOPE_HEADER),
-          true,
-        );
-        return;
-      }
-    }
-    const choose = (req as RequestExtras).compressMessage;
-    let index = 0;
-    for await (const message of req.messages) {
-      const compress = choose ? choose(message, index++) : true;
-      const sent = call.send(
-        encoder.encodeInitParts(input, message, ENVELOPE_HEADER),
-        false,
-        compress,
-      );
-      // Awaited only when flow control held the message back.
-      if (sent) await sent;
-    }
-    call.closeSend();
-  } catch (error) {
-    call.cancel(GrpcError.from(error, Code.CANCELLED));
-  }
-}
-
-/**
- * A request as the terminal call and interceptors see it. Metadata is built
- * only if someone asks for it (most calls carry none).
- */
-class CallRequest implements RequestExtras {
-  readonly stream: boolean;
-  readonly method: DescMethod;
-  readonly path: string;
-  readonly signal: AbortSignal | undefined;
-  deadline: number | undefined;
-  readonly compression: string | undefined;
-  readonly waitForReady: boolean | undefined;
-  readonly onHeader: ((header: Metadata) => void) | undefined;
-  readonly onTrailer: ((trailer: Metadata) => void) | undefined;
-  readonly compressMessage:
-    | ((message: Message, index: number) => boolean)
-    | undefined;
-  message: Message | undefined;
-  init: MessageInitShape<DescMessage> | undefined;
-  messages: AsyncIterable<Message> | undefined;
-  #metadata: Metadata | undefined;
-  readonly #init: CallOptions["metadata"];
-
-  constructor(
-    method: DescMethod,
-    path: string,
-    options: CallOptions | undefined,
-    deadline: number | undefined,
-    stream: boolean,
-  ) {
-    this.stream = stream;
-    this.method = method;
-    this.path = path;
-    this.signal = options?.signal;
-    this.deadline = deadline;
-    this.compression = options?.compression;
-    this.waitForReady = options?.waitForReady;
-    this.onHeader = options?.onHeader;
-    this.onTrailer = options?.onTrailer;
-    this.compressMessage = options?.compressMessage as
-      | ((message: Message, index: number) => boolean)
-      | undefined;
-    this.#init = options?.metadata;
-  }
-
-  get metadata(): Metadata {
-    return this.#metadata ??= new Metadata(this.#init);
-  }
-
-  /** Whether there is metadata to send, without building it. */
-  get hasMetadata(): boolean {
-    return this.#metadata ? this.#metadata.size > 0 : this.#init !== undefined;
-  }
-}
-
-const PATHS = new WeakMap<DescMethod, string>();
-
 function NOTHING_TO_DISARM(): void {}
-
-function makeRequest(
-  method: DescMethod,
-  shared: Shared,
-  options: CallOptions | undefined,
-  stream: boolean,
-): CallRequest {
-  let path = PATHS.get(method);
-  if (path === undefined) {
-    path = `/${method.parent.typeName}/${method.name}`;
-    PATHS.set(method, path);
-  }
-  const timeoutMs = options?.timeoutMs ?? shared.options.timeoutMs;
-  // The service config's timeout bounds the call's (service_config.md).
-  const configured = shared.channel.methodConfig?.(path)?.timeoutMs;
-  const bound = timeoutMs === undefined
-    ? configured
-    : configured === undefined
-    ? timeoutMs
-    : Math.min(timeoutMs, configured);
-  let deadline = bound !== undefined ? Date.now() + bound : undefined;
-  if (options?.deadline !== undefined) {
-    const d = typeof options.deadline === "number"
-      ? options.deadline
-      : options.deadline.getTime();
-    deadline = deadline === undefined ? d : Math.min(d, deadline);
-  }
-  return new CallRequest(method, path, options, deadline, stream);
-}
-
-function makeMethod(method: DescMethod, shared: Shared): unknown {
-  switch (method.methodKind) {
-    case "unary":
-      return (
-        init: MessageInitShape<DescMessage>,
-        options?: CallOptions,
-      ): Promise<Message> => {
-        let req: CallRequest;
-        try {
-          req = makeRequest(method, shared, options, false);
-          if (!shared.intercepted) req.init = init;
-          else req.message = create(method.input, init);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-        const unary = req as unknown as UnaryRequest;
-        if (shared.unaryMessage) return shared.unaryMessage(unary);
-        return shared.invoke(unary).then((res) =>
-          (res as UnaryResponse).message
-        );
-      };
-    case "server_streaming":
-      return (init: MessageInitShape<DescMessage>, options?: CallOptions) =>
-        streamResults(
-          method,
-          shared,
-          options,
-          requests(method, shared, options, [init]),
-        );
-    case "client_streaming":
-      return async (
-        inits: AsyncIterable<MessageInitShape<DescMessage>>,
-        options?: CallOptions,
-      ) => {
-        let result: Message | undefined;
-        let count = 0;
-        for await (
-          const message of streamResults(
-            method,
-            shared,
-            options,
-            requests(method, shared, options, inits),
-          )
-        ) {
-          result = message;
-          count++;
-        }
-        if (count !== 1) {
-          throw new GrpcError(
-            Code.INTERNAL,
-            `expected one response message, got ${count}`,
-          );
-        }
-        return result;
-      };
-    case "bidi_streaming":
-      return (
-        inits: AsyncIterable<MessageInitShape<DescMessage>>,
-        options?: CallOptions,
-      ) =>
-        streamResults(
-          method,
-          shared,
-          options,
-          requests(method, shared, options, inits),
-        );
-  }
-}
-
-/**
- * A call's request messages. Without interceptors or a `compressMessage`
- * callback nobody looks at them as messages: the initializers go to the
- * encoder as they are (no `create()` per message).
- */
-function requests(
-  method: DescMethod,
-  shared: Shared,
-  options: CallOptions | undefined,
-  inits:
-    | AsyncIterable<MessageInitShape<DescMessage>>
-    | Iterable<MessageInitShape<DescMessage>>,
-): AsyncIterable<Message> {
-  const seen = shared.intercepted || options?.compressMessage !== undefined;
-  return toMessages(method.input, inits, seen);
-}
-
-function streamResults(
-  method: DescMethod,
-  shared: Shared,
-  options: CallOptions | undefined,
-  messages: AsyncIterable<Message>,
-): AsyncIterableIterator<Message> {
-  return new LazyStream(async () => {
-    const req = makeRequest(method, shared, options, true);
-    req.messages = messages;
-    const res = await shared.invoke(
-      req as unknown as StreamRequest,
-    ) as StreamResponse;
-    return res.messages;
-  });
-}
