@@ -152,10 +152,10 @@ export class MessageEncoder {
    *
    * @example A server's response
    * ```ts
-   * import { joinParts, MessageEncoder } from "./binary_encoder.ts";
+   * import { MessageEncoder } from "./binary_encoder.ts";
    * import { HelloReplySchema } from "../../gen/helloworld/helloworld_pb.ts";
    * const encoded = new MessageEncoder().encodeInitParts(HelloReplySchema, { message: "hi" });
-   * console.log(joinParts(encoded)); // Uint8Array(4) [ 10, 2, 104, 105 ]
+   * console.log(encoded.length); // 4
    * ```
    *
    * @param schema the message descriptor
@@ -213,35 +213,6 @@ export class MessageEncoder {
     if (tail.length > 0 || parts.length === 0) parts.push(tail);
     return { parts, length: size, head };
   }
-}
-
-/**
- * Joins the pieces of an encoded message (for compression, which needs one
- * buffer).
- *
- * @example Join
- * ```ts
- * import { joinParts } from "./binary_encoder.ts";
- * joinParts({ parts: [new Uint8Array([1]), new Uint8Array([2])], length: 2 }); // [1, 2]
- * ```
- *
- * @param encoded the pieces
- * @returns one buffer
- */
-export function joinParts(encoded: EncodedMessage): Uint8Array {
-  const head = encoded.head ?? 0;
-  const parts = encoded.parts;
-  if (parts.length === 1) {
-    return head === 0 ? parts[0] : parts[0].subarray(head);
-  }
-  const out = new Uint8Array(encoded.length);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const part = i === 0 && head > 0 ? parts[0].subarray(head) : parts[i];
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /**

@@ -201,6 +201,35 @@ export interface MessageParts {
 }
 
 /**
+ * Joins the pieces of an encoded message (for compression, which needs one
+ * buffer).
+ *
+ * @example Join
+ * ```ts
+ * import { joinParts } from "./envelope.ts";
+ * joinParts({ parts: [new Uint8Array([1]), new Uint8Array([2])], length: 2 }); // [1, 2]
+ * ```
+ *
+ * @param encoded the pieces
+ * @returns one buffer
+ */
+export function joinParts(encoded: MessageParts): Uint8Array {
+  const head = encoded.head ?? 0;
+  const parts = encoded.parts;
+  if (parts.length === 1) {
+    return head === 0 ? parts[0] : parts[0].subarray(head);
+  }
+  const out = new Uint8Array(encoded.length);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = i === 0 && head > 0 ? parts[0].subarray(head) : parts[i];
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
  * Sends one message with its 5-byte prefix in front of the pieces, without
  * joining them (the prefix goes into the room the encoder left, or is a slab
  * view; the pieces are not copied).

@@ -13,7 +13,12 @@
  * @module
  */
 
-import { type MessageParts, type PartsSink, sendEnvelope } from "./envelope.ts";
+import {
+  joinParts,
+  type MessageParts,
+  type PartsSink,
+  sendEnvelope,
+} from "./envelope.ts";
 import type { Compression } from "./compression.ts";
 import { GrpcError } from "./grpc_error.ts";
 import { Code } from "./status.ts";
@@ -121,7 +126,7 @@ export function writeMessage(
   if (compression === undefined) {
     return frame(stream, message, false, end, wait);
   }
-  return compression.compress(joinMessage(message)).then(
+  return compression.compress(joinParts(message)).then(
     (payload) => {
       if (owner.ended) return;
       return frame(
@@ -157,20 +162,3 @@ function frame(
 }
 
 function ignore(): void {}
-
-/** The message as one buffer (compression needs one), without head room. */
-function joinMessage(message: MessageParts): Uint8Array {
-  const head = message.head ?? 0;
-  const parts = message.parts;
-  if (parts.length === 1) {
-    return head === 0 ? parts[0] : parts[0].subarray(head);
-  }
-  const out = new Uint8Array(message.length);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const part = i === 0 && head > 0 ? parts[0].subarray(head) : parts[i];
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

@@ -71,9 +71,7 @@ Deno.test("the fast path covers the common proto3 shapes and declines what it ca
 });
 
 Deno.test("MessageEncoder.encodeMessageParts() references large bytes and joins to toBinary's bytes", async () => {
-  const { joinParts } = await import(
-    "../../lib/codec/binary_encoder.ts"
-  );
+  const { joinParts } = await import("../../lib/grpc/envelope.ts");
   const data = new Uint8Array(100_000).map((_, i) => i & 0xff);
   const message = create(bench.PayloadSchema, { data });
   const encoded = encoder.encodeMessageParts(bench.PayloadSchema, message);
@@ -93,9 +91,7 @@ Deno.test("MessageEncoder.encodeMessageParts() references large bytes and joins 
 });
 
 Deno.test("MessageEncoder.encodeMessageParts() reserves spare head bytes in front of the message", async () => {
-  const { joinParts } = await import(
-    "../../lib/codec/binary_encoder.ts"
-  );
+  const { joinParts } = await import("../../lib/grpc/envelope.ts");
   const small = create(routeGuide.RouteNoteSchema, { message: "hi" });
   const expected = toBinary(routeGuide.RouteNoteSchema, small);
   const encoded = encoder.encodeMessageParts(
@@ -183,9 +179,7 @@ function toInit(schema: DescMessage, message: unknown, r: () => number) {
 }
 
 Deno.test("MessageEncoder.encodeInitParts() writes what toBinary(create(init)) writes", async () => {
-  const { joinParts } = await import(
-    "../../lib/codec/binary_encoder.ts"
-  );
+  const { joinParts } = await import("../../lib/grpc/envelope.ts");
   const r = rng(7);
   let checked = 0;
   for (const schema of schemas) {
