@@ -250,7 +250,7 @@ export class Http2Connection implements AsyncDisposable {
       return undefined;
     }
     this.#checkAvailable();
-    return streams.create(handler);
+    return streams.open(handler);
   }
 
   async #openStreamSlow(handler: StreamHandler): Promise<Http2Stream> {
@@ -260,7 +260,7 @@ export class Http2Connection implements AsyncDisposable {
       await streams.waitForSlot();
     }
     this.#checkAvailable();
-    return streams.create(handler);
+    return streams.open(handler);
   }
 
   #checkAvailable(): void {

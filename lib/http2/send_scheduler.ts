@@ -12,19 +12,25 @@
 import type { FrameWriter } from "./frame/writer.ts";
 import type { SendWindow } from "./flow_control.ts";
 import type { StreamImpl } from "./stream.ts";
-import { CLOSED, sentHeaders, STATE_MASK } from "./stream_state.ts";
+import { isClosed, sentHeaders } from "./stream_state.ts";
 
 /** Bytes of frames gathered before the pump stops taking DATA and waits for the socket. */
 export const WRITE_HIGH_WATER = 1 << 20;
 /** Bytes one stream may write before the next writable stream gets a turn. */
 export const WRITE_QUANTUM = 64 << 10;
 
-/** `StreamImpl.writeState`: not in the writable list. */
-export const UNLISTED = 0;
-/** `StreamImpl.writeState`: in the writable list. */
-export const LISTED = 1;
-/** `StreamImpl.writeState`: waits for its own window to grow (not listed). */
-export const WINDOW_BLOCKED = 2;
+/**
+ * Where a stream is (`StreamImpl.writeState`). A `const enum`: its uses here
+ * compile to literals.
+ */
+const enum WriteState {
+  /** Not in the writable list. */
+  UNLISTED = 0,
+  /** In the writable list. */
+  LISTED = 1,
+  /** Waits for its own window to grow (not listed). */
+  WINDOW_BLOCKED = 2,
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -82,8 +88,8 @@ export class SendScheduler {
   schedule(stream: StreamImpl): void {
     if (
       !this.#blocked && this.#head === this.#writable.length &&
-      stream.writeState === UNLISTED &&
-      (stream.stateBits & STATE_MASK) !== CLOSED &&
+      stream.writeState === WriteState.UNLISTED &&
+      !isClosed(stream.stateBits) &&
       this.#host.writer.length < WRITE_HIGH_WATER
     ) {
       // The usual case: no other stream waits. Drain this one directly,
@@ -94,17 +100,17 @@ export class SendScheduler {
         return;
       }
       if (outcome === "stream-window") {
-        stream.writeState = WINDOW_BLOCKED;
+        stream.writeState = WriteState.WINDOW_BLOCKED;
         this.#host.scheduleFlush();
         return;
       }
-      stream.writeState = LISTED;
+      stream.writeState = WriteState.LISTED;
       this.#writable.push(stream);
       this.pump();
       return;
     }
-    if (stream.writeState === UNLISTED) {
-      stream.writeState = LISTED;
+    if (stream.writeState === WriteState.UNLISTED) {
+      stream.writeState = WriteState.LISTED;
       this.#writable.push(stream);
     }
     if (!this.#blocked) this.pump();
@@ -116,8 +122,11 @@ export class SendScheduler {
    * @param stream the stream
    */
   unblock(stream: StreamImpl): void {
-    if (stream.writeState === WINDOW_BLOCKED && stream.sendWindow.size > 0) {
-      stream.writeState = LISTED;
+    if (
+      stream.writeState === WriteState.WINDOW_BLOCKED &&
+      stream.sendWindow.size > 0
+    ) {
+      stream.writeState = WriteState.LISTED;
       this.#writable.push(stream);
     }
   }
@@ -153,8 +162,8 @@ export class SendScheduler {
         const stream = this.#writable[i];
         this.#writable[i] = undefined as unknown as StreamImpl;
         this.#head = i + 1;
-        if ((stream.stateBits & STATE_MASK) === CLOSED) {
-          stream.writeState = UNLISTED;
+        if (isClosed(stream.stateBits)) {
+          stream.writeState = WriteState.UNLISTED;
           continue;
         }
         const before = writer.length;
@@ -162,10 +171,10 @@ export class SendScheduler {
         if (writer.length !== before) progressed = true;
         if (outcome === "more") this.#writable.push(stream);
         else if (outcome === "stream-window") {
-          stream.writeState = WINDOW_BLOCKED;
+          stream.writeState = WriteState.WINDOW_BLOCKED;
         } else if (outcome === "connection-window") {
           this.#writable.push(stream);
-        } else stream.writeState = UNLISTED;
+        } else stream.writeState = WriteState.UNLISTED;
       }
     }
     this.#compact(this.#head);

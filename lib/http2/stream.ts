@@ -12,12 +12,10 @@ import type { HeaderField } from "./hpack/mod.ts";
 import { ReceiveWindow, SendWindow } from "./flow_control.ts";
 import { type Deferred, deferred } from "../util/deferred.ts";
 import {
-  CLOSED,
-  END_QUEUED,
-  HALF_CLOSED_LOCAL,
-  OPEN,
+  isClosed,
+  isLocalEnded,
+  mayReceive,
   queueSend,
-  STATE_MASK,
   stateName,
   type StreamState,
 } from "./stream_state.ts";
@@ -211,7 +209,7 @@ export const HANDED_OVER: Promise<void> = Promise.resolve();
  *
  * @example Made by the connection's stream registry
  * ```ts ignore
- * const stream = new StreamImpl(owner, 0, handler, IDLE, 65535, 4 << 20);
+ * const stream = new StreamImpl(owner, 0, handler, StateWord.IDLE, 65535, 4 << 20);
  * ```
  */
 export class StreamImpl implements Http2Stream {
@@ -221,7 +219,7 @@ export class StreamImpl implements Http2Stream {
   handler: StreamHandler;
   /** The §5.1 state and its flags (stream_state.ts). */
   stateBits: number;
-  /** Where the send scheduler keeps the stream (send_scheduler.ts). */
+  /** Where the send scheduler keeps the stream (its `WriteState`; 0: nowhere). */
   writeState = 0;
   /** What we may send on this stream. */
   readonly sendWindow: SendWindow;
@@ -275,12 +273,12 @@ export class StreamImpl implements Http2Stream {
 
   /** Whether the stream is closed. */
   get closed(): boolean {
-    return (this.stateBits & STATE_MASK) === CLOSED;
+    return isClosed(this.stateBits);
   }
 
   /** Whether our side takes nothing more. */
   get localEnded(): boolean {
-    return (this.stateBits & END_QUEUED) !== 0;
+    return isLocalEnded(this.stateBits);
   }
 
   /** See {@linkcode Http2Stream.sendHeaders}. */
@@ -369,13 +367,13 @@ export class StreamImpl implements Http2Stream {
 
   /** See {@linkcode Http2Stream.end}. */
   end(): void {
-    if ((this.stateBits & END_QUEUED) !== 0) return;
+    if (isLocalEnded(this.stateBits)) return;
     void this.sendParts([], 0, true);
   }
 
   /** See {@linkcode Http2Stream.reset}. */
   reset(code = 8): void {
-    if ((this.stateBits & STATE_MASK) === CLOSED) return;
+    if (isClosed(this.stateBits)) return;
     this.#owner.resetStream(this, code);
   }
 
@@ -383,8 +381,7 @@ export class StreamImpl implements Http2Stream {
   consume(bytes: number): void {
     // Only while the peer may still send: credit after its END_STREAM, or
     // on a closed stream, would be wasted frames.
-    const s = this.stateBits & STATE_MASK;
-    if (bytes > 0 && (s === OPEN || s === HALF_CLOSED_LOCAL)) {
+    if (bytes > 0 && mayReceive(this.stateBits)) {
       this.#owner.releaseCapacity(this, bytes);
     }
   }

@@ -23,17 +23,15 @@ import type { StreamRegistry } from "./streams.ts";
 import type { StreamHandler } from "./stream.ts";
 import { RapidResetLimiter } from "./rapid_reset.ts";
 import {
-  CLOSED,
-  HALF_CLOSED_REMOTE,
-  IDLE,
-  RECEIVED_HEADERS,
+  hasReceivedHeaders,
+  hasSentHeaders,
+  isReleased,
+  isRemoteEnded,
   receivedData,
   receivedHeaders,
   receivedReset,
   receivedWindowUpdate,
-  RELEASED,
-  SENT_HEADERS,
-  STATE_MASK,
+  StateWord,
 } from "./stream_state.ts";
 
 /**
@@ -138,7 +136,8 @@ export class StreamReceiver {
           `HEADERS on stream ${id}, below the last stream opened`,
         );
       }
-      receivedHeaders(CLOSED, frame.endStream, id); // throws: §5.1 closed
+      // Throws: §5.1 closed.
+      receivedHeaders(StateWord.CLOSED, frame.endStream, id);
       return;
     }
     const state = stream.stateBits;
@@ -151,7 +150,7 @@ export class StreamReceiver {
         "header list too large",
       );
     }
-    const kind: FieldBlockKind = (state & RECEIVED_HEADERS) === 0 && !server
+    const kind: FieldBlockKind = !hasReceivedHeaders(state) && !server
       ? "response"
       : "trailers";
     const problem = this.#checker.check(fields, kind);
@@ -238,10 +237,10 @@ export class StreamReceiver {
       this.#writes.scheduleFlush();
       return;
     }
-    const stream = streams.create(
+    const stream = streams.accept(
       NOOP_HANDLER,
       id,
-      receivedHeaders(IDLE, endStream, id),
+      receivedHeaders(StateWord.IDLE, endStream, id),
     );
     stream.contentLength = declared;
     try {
@@ -249,7 +248,7 @@ export class StreamReceiver {
       stream.handler = handler;
       // Answered (or reset) inside onStream: the close went to the
       // placeholder handler, so tell the real one (onClose runs exactly once).
-      if ((stream.stateBits & RELEASED) !== 0) handler.onClose(stream.error);
+      if (isReleased(stream.stateBits)) handler.onClose(stream.error);
     } catch (error) {
       streams.handlerFailed(stream, error);
     }
@@ -288,8 +287,10 @@ export class StreamReceiver {
     if (stream === undefined) {
       // §5.1: idle is a connection error; closed is a stream error, unless
       // we reset the stream and this was in flight.
-      if (streams.isIdle(id)) receivedData(IDLE, endStream, id);
-      else if (!streams.wasReset(id)) receivedData(CLOSED, endStream, id);
+      if (streams.isIdle(id)) receivedData(StateWord.IDLE, endStream, id);
+      else if (!streams.wasReset(id)) {
+        receivedData(StateWord.CLOSED, endStream, id);
+      }
       return;
     }
     const next = receivedData(stream.stateBits, endStream, id);
@@ -335,12 +336,12 @@ export class StreamReceiver {
     const streams = this.#streams;
     const stream = streams.get(id);
     if (stream === undefined) {
-      if (streams.isIdle(id)) receivedReset(IDLE, id); // throws
+      if (streams.isIdle(id)) receivedReset(StateWord.IDLE, id); // throws
       return;
     }
     const state = stream.stateBits;
     if (
-      streams.role === "server" && (state & SENT_HEADERS) === 0 &&
+      streams.role === "server" && !hasSentHeaders(state) &&
       !this.#resets.allow()
     ) {
       // Rapid Reset (CVE-2023-44487): a peer that opens and resets streams
@@ -351,8 +352,7 @@ export class StreamReceiver {
     // RST_STREAM are STREAM_CLOSED errors (§5.1), not in-flight leftovers.
     // A reset with NO_ERROR after a complete request or response is a
     // normal end (§8.1).
-    const normal = code === ErrorCode.NO_ERROR &&
-      (state & STATE_MASK) === HALF_CLOSED_REMOTE;
+    const normal = code === ErrorCode.NO_ERROR && isRemoteEnded(state);
     stream.stateBits = receivedReset(state, id);
     streams.close(stream, normal ? undefined : new ResetError(id, code, true));
   }
@@ -367,7 +367,7 @@ export class StreamReceiver {
     const streams = this.#streams;
     const stream = streams.get(id);
     if (stream === undefined) {
-      if (streams.isIdle(id)) receivedWindowUpdate(IDLE, id); // throws
+      if (streams.isIdle(id)) receivedWindowUpdate(StateWord.IDLE, id); // throws
       return;
     }
     receivedWindowUpdate(stream.stateBits, id);

@@ -23,12 +23,11 @@ import { IdMemory } from "./id_memory.ts";
 import { StreamTable } from "./stream_table.ts";
 import { type StreamHandler, StreamImpl, type StreamOwner } from "./stream.ts";
 import {
-  CLOSED,
-  closedState,
-  IDLE,
-  RELEASED,
+  isClosed,
+  isReleased,
+  releasedState,
   sentEnd,
-  STATE_MASK,
+  StateWord,
 } from "./stream_state.ts";
 import { type Deferred, deferred } from "../util/deferred.ts";
 
@@ -41,7 +40,7 @@ const RESET_MEMORY = 1024;
  * @example Inside a connection
  * ```ts ignore
  * const streams = new StreamRegistry("client", settings, writer, writes, scheduler, onDrained);
- * const stream = streams.create(handler); // id assigned when its HEADERS is written
+ * const stream = streams.open(handler); // id assigned when its HEADERS is written
  * ```
  */
 export class StreamRegistry implements StreamOwner {
@@ -103,15 +102,32 @@ export class StreamRegistry implements StreamOwner {
   }
 
   /**
-   * A new stream: a client's (state idle, id 0 until its HEADERS is written)
-   * or one the peer opened (with its id and state).
+   * A new stream of ours: idle, id 0 until its HEADERS is written.
    *
    * @param handler receives its frames
-   * @param id its id, 0 for ours
-   * @param state its initial state word
    * @returns the stream, counted as active
    */
-  create(handler: StreamHandler, id = 0, state = IDLE): StreamImpl {
+  open(handler: StreamHandler): StreamImpl {
+    this.active++;
+    return new StreamImpl(
+      this,
+      0,
+      handler,
+      StateWord.IDLE,
+      this.#settings.remote.initialWindowSize,
+      this.#settings.local.initialWindowSize,
+    );
+  }
+
+  /**
+   * A new stream the peer opened.
+   *
+   * @param handler receives its frames
+   * @param id its id
+   * @param state its state word after the peer's HEADERS
+   * @returns the stream, in the table and counted as active
+   */
+  accept(handler: StreamHandler, id: number, state: number): StreamImpl {
     const stream = new StreamImpl(
       this,
       id,
@@ -120,7 +136,7 @@ export class StreamRegistry implements StreamOwner {
       this.#settings.remote.initialWindowSize,
       this.#settings.local.initialWindowSize,
     );
-    if (id !== 0) this.#table.add(stream);
+    this.#table.add(stream);
     this.active++;
     return stream;
   }
@@ -188,7 +204,7 @@ export class StreamRegistry implements StreamOwner {
    * @param code the RST_STREAM code
    */
   resetStream(stream: StreamImpl, code: number): void {
-    if (stream.id !== 0 && (stream.stateBits & RELEASED) === 0) {
+    if (stream.id !== 0 && !isReleased(stream.stateBits)) {
       this.sendReset(stream.id, code);
     }
     this.close(
@@ -250,8 +266,8 @@ export class StreamRegistry implements StreamOwner {
    * @param error why, or undefined for a normal end
    */
   close(stream: StreamImpl, error: Error | undefined): void {
-    if ((stream.stateBits & RELEASED) !== 0) return;
-    stream.stateBits = closedState(stream.stateBits) | RELEASED;
+    if (isReleased(stream.stateBits)) return;
+    stream.stateBits = releasedState(stream.stateBits);
     stream.error = error;
     if (stream.id !== 0) {
       this.#table.delete(stream.id);
@@ -285,7 +301,7 @@ export class StreamRegistry implements StreamOwner {
    * @param error what the handler threw
    */
   handlerFailed(stream: StreamImpl, error: unknown): void {
-    if ((stream.stateBits & RELEASED) === 0) {
+    if (!isReleased(stream.stateBits)) {
       this.resetWithError(stream.id, ErrorCode.INTERNAL_ERROR, error);
     }
   }
@@ -297,7 +313,7 @@ export class StreamRegistry implements StreamOwner {
    * @param stream the stream
    */
   onRemoteEnd(stream: StreamImpl): void {
-    if ((stream.stateBits & STATE_MASK) === CLOSED) {
+    if (isClosed(stream.stateBits)) {
       this.close(stream, undefined);
     }
   }
@@ -325,7 +341,7 @@ export class StreamRegistry implements StreamOwner {
    */
   onLocalEndWritten(stream: StreamImpl): void {
     stream.stateBits = sentEnd(stream.stateBits, stream.id);
-    if ((stream.stateBits & STATE_MASK) === CLOSED) {
+    if (isClosed(stream.stateBits)) {
       this.close(stream, undefined);
     } else if (this.role === "server") {
       // §8.1: a server that completed its response before the request ended

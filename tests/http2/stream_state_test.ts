@@ -1,25 +1,22 @@
 import assert from "node:assert/strict";
 import {
-  CLOSED,
-  closedState,
-  END_QUEUED,
-  HALF_CLOSED_LOCAL,
-  HALF_CLOSED_REMOTE,
-  IDLE,
-  OPEN,
+  hasReceivedHeaders,
+  hasSentHeaders,
+  isClosed,
+  isLocalEnded,
+  isReleased,
+  isRemoteEnded,
+  mayReceive,
   queueSend,
-  RECEIVED_HEADERS,
   receivedData,
   receivedHeaders,
   receivedReset,
   receivedWindowUpdate,
-  RESERVED_LOCAL,
-  RESERVED_REMOTE,
-  SENT_HEADERS,
+  releasedState,
   sentEnd,
   sentHeaders,
-  STATE_MASK,
   stateName,
+  StateWord,
   type StreamState,
 } from "../../lib/http2/stream_state.ts";
 import {
@@ -30,6 +27,19 @@ import {
   StreamUsageError,
 } from "../../lib/http2/errors.ts";
 import { ErrorCode } from "../../lib/http2/frame/types.ts";
+
+const IDLE = StateWord.IDLE;
+const RESERVED_LOCAL = StateWord.RESERVED_LOCAL;
+const RESERVED_REMOTE = StateWord.RESERVED_REMOTE;
+const OPEN = StateWord.OPEN;
+const HALF_CLOSED_LOCAL = StateWord.HALF_CLOSED_LOCAL;
+const HALF_CLOSED_REMOTE = StateWord.HALF_CLOSED_REMOTE;
+const CLOSED = StateWord.CLOSED;
+const STATE_MASK = StateWord.STATE_MASK;
+const SENT_HEADERS = StateWord.SENT_HEADERS;
+const RECEIVED_HEADERS = StateWord.RECEIVED_HEADERS;
+const END_QUEUED = StateWord.END_QUEUED;
+const RELEASED = StateWord.RELEASED;
 
 const STATES = [
   IDLE,
@@ -266,14 +276,27 @@ Deno.test("receivedWindowUpdate(): refused on idle and reserved (remote) streams
   }
 });
 
-Deno.test("closedState(): any stream closes, and our side takes nothing more", () => {
+Deno.test("releasedState(): closed, our side ended, and released", () => {
   for (const word of WORDS) {
     check(
       word,
       CLOSED,
-      () => closedState(word),
-      (w) => (w & ~STATE_MASK) | END_QUEUED,
+      () => releasedState(word),
+      (w) => (w & ~STATE_MASK) | END_QUEUED | RELEASED,
     );
+  }
+});
+
+Deno.test("the predicates read the state word", () => {
+  for (const word of [...WORDS, ...WORDS.map((w) => w | RELEASED)]) {
+    const s = word & STATE_MASK;
+    assert.equal(isClosed(word), s === CLOSED);
+    assert.equal(isReleased(word), (word & RELEASED) !== 0);
+    assert.equal(isLocalEnded(word), (word & END_QUEUED) !== 0);
+    assert.equal(isRemoteEnded(word), s === HALF_CLOSED_REMOTE);
+    assert.equal(mayReceive(word), s === OPEN || s === HALF_CLOSED_LOCAL);
+    assert.equal(hasSentHeaders(word), (word & SENT_HEADERS) !== 0);
+    assert.equal(hasReceivedHeaders(word), (word & RECEIVED_HEADERS) !== 0);
   }
 });
 
