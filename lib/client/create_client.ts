@@ -8,7 +8,10 @@
 
 import type { DescService, Message } from "../protobuf.ts";
 import { decodeMessage } from "../codec/binary_decoder.ts";
-import { MessageEncoder } from "../codec/binary_encoder.ts";
+import {
+  type EncodedMessage,
+  MessageEncoder,
+} from "../codec/binary_encoder.ts";
 import type { Channel } from "../channel/channel.ts";
 import type {
   AnyRequest,
@@ -330,32 +333,50 @@ class Shared implements MethodHost {
 
   async #stream(req: StreamRequest): Promise<StreamResponse> {
     const extras = req as RequestExtras;
-    const call = new ClientCall(
-      this.callOptions(req.path, false, extras.compression),
-    );
-    const disarm = this.watch(call, req);
+    const options = this.callOptions(req.path, false, extras.compression);
+    let call = new ClientCall(options);
+    let disarm = this.watch(call, req);
     let done: ((info: CallDoneInfo) => void) | undefined;
-    try {
-      const picked = await pickTransport(
-        this.channel,
-        req,
-        this.waitForReady(req),
-        call.outcome.promise,
-      );
-      done = picked.onCallDone;
-      await call.start(
-        picked.transport,
-        this.headers(req, extras.compression),
-      );
-    } catch (error) {
+    let resend: EncodedMessage | undefined;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const picked = await pickTransport(
+          this.channel,
+          req,
+          this.waitForReady(req),
+          call.outcome.promise,
+        );
+        done = picked.onCallDone;
+        await call.start(
+          picked.transport,
+          this.headers(req, extras.compression),
+        );
+      } catch (error) {
+        disarm();
+        if (done !== undefined) done({ error: call.error });
+        const e = GrpcError.from(error, Code.INTERNAL);
+        call.cancel(e);
+        throw e;
+      }
+      const pumped = resend === undefined
+        ? pumpRequests(call, req, this.encoder)
+        : call.send(resend, true);
+      await call.headerReady;
+      // Transparent retry, once, of a server-streaming call the server
+      // never processed: its one request message is sent again as is.
+      // (Client and bidi streams would need their sent messages buffered.)
+      if (
+        attempt > 0 || !call.ended || !call.unprocessed ||
+        req.method.methodKind !== "server_streaming"
+      ) break;
+      resend = (await pumped) ?? undefined;
+      if (resend === undefined) break;
       disarm();
       if (done !== undefined) done({ error: call.error });
-      const e = GrpcError.from(error, Code.INTERNAL);
-      call.cancel(e);
-      throw e;
+      done = undefined;
+      call = new ClientCall(options);
+      disarm = this.watch(call, req);
     }
-    void pumpRequests(call, req, this.encoder);
-    await call.headerReady;
     const header = call.header;
     extras.onHeader?.(header);
     const trailer = new Metadata();

@@ -4,7 +4,10 @@
  * @module
  */
 
-import type { MessageEncoder } from "../codec/binary_encoder.ts";
+import type {
+  EncodedMessage,
+  MessageEncoder,
+} from "../codec/binary_encoder.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { ENVELOPE_HEADER } from "../grpc/envelope.ts";
@@ -25,21 +28,25 @@ import type { RequestExtras } from "./call_request.ts";
  * @param call the started call
  * @param req the request (its messages and per-message compression)
  * @param encoder the client's encoder
+ * @returns for a server-streaming call, its one request as sent (so a
+ * transparent retry can send it again); else undefined
  */
 export async function pumpRequests(
   call: ClientCall,
   req: StreamRequest,
   encoder: MessageEncoder,
-): Promise<void> {
+): Promise<EncodedMessage | undefined> {
   const input = req.method.input;
   try {
     if (req.method.methodKind === "server_streaming") {
       for await (const message of req.messages) {
-        await call.send(
-          encoder.encodeInitParts(input, message, ENVELOPE_HEADER),
-          true,
+        const encoded = encoder.encodeInitParts(
+          input,
+          message,
+          ENVELOPE_HEADER,
         );
-        return;
+        await call.send(encoded, true);
+        return encoded;
       }
     }
     const choose = (req as RequestExtras).compressMessage;
@@ -58,4 +65,5 @@ export async function pumpRequests(
   } catch (error) {
     call.cancel(GrpcError.from(error, Code.CANCELLED));
   }
+  return undefined;
 }

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { Code, createChannel, createClient, GrpcError } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
+import { RouteGuide } from "../../gen/routeguide/route_guide_pb.ts";
 import { acceptHttp2 } from "../../lib/http2/serve.ts";
 import type { Http2Connection } from "../../lib/http2/connection.ts";
 import type { Http2Stream } from "../../lib/http2/stream.ts";
@@ -124,4 +125,30 @@ Deno.test("a unary call above a GOAWAY's last stream id is sent again on a new c
   });
   assert.deepEqual(seen, [1, 2]);
   assert.equal(connections.size, 2, "the retry used a new connection");
+});
+
+Deno.test("a server-streaming call whose stream is refused is sent again with its request", async () => {
+  const seen: number[] = [];
+  await withServer((stream, n) => {
+    seen.push(n);
+    if (n === 1) stream.reset(ErrorCode.REFUSED_STREAM);
+    else serve(stream); // one Feature{name: "x"}: same bytes as the reply
+  }, async (port) => {
+    await using channel = disposeWithin(
+      createChannel(`127.0.0.1:${port}`),
+      WAIT_MS,
+      "channel.close()",
+    );
+    const features = await within(
+      Array.fromAsync(
+        createClient(RouteGuide, channel).listFeatures({
+          lo: { latitude: 1, longitude: 2 },
+        }),
+      ),
+      WAIT_MS,
+      "listFeatures",
+    );
+    assert.deepEqual(features.map((f) => f.name), ["x"]);
+  });
+  assert.deepEqual(seen, [1, 2]);
 });
