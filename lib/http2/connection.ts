@@ -185,7 +185,15 @@ export class Http2Connection implements AsyncDisposable {
     if (resolved.connectionWindowSize > DEFAULT_WINDOW) {
       writer.windowUpdate(0, resolved.connectionWindowSize - DEFAULT_WINDOW);
     }
-    if (preface.length) void writes.writeRaw(preface);
+    if (preface.length) {
+      // A peer that resets the socket at once (a dying backend) fails this
+      // connection, never the process through an unhandled rejection.
+      writes.writeRaw(preface).catch((cause) =>
+        this.#finishClose(
+          new ConnectionClosedError("socket write failed", { cause }),
+        )
+      );
+    }
     writes.scheduleFlush();
     this.#reads.start();
   }

@@ -9,16 +9,9 @@ import { Http2Connection } from "../../lib/http2/connection.ts";
 import type { Transport } from "../../lib/http2/connection_options.ts";
 import { WAIT_MS, within } from "../_bounded.ts";
 
-// Fails today: lib/http2/connection.ts (constructor, `void
-// writes.writeRaw(preface)`) drops the promise of the client preface's
-// write, so its rejection (ECONNRESET) is unhandled and ends the process
-// (here: "Uncaught (in promise) ConnectionReset" fails the test module).
-// The connection itself does close ("socket write failed" from the write
-// loop). Fix: catch it and close the connection with that error.
 Deno.test({
   name:
     "a connection reset while the client preface is written closes the connection without an unhandled rejection",
-  ignore: true,
   fn: async () => {
     let endRead: (() => void) | undefined;
     const transport: Transport = {

@@ -14,7 +14,6 @@ import {
   GRPC_JS_BACKEND,
   startBackend,
   stopAll,
-  tolerateUnhandledPrefaceReset,
 } from "./_processes.ts";
 import { ipv4Target, loopbackHosts, tally } from "./_loopback.ts";
 
@@ -28,7 +27,6 @@ function assertEven(ids: string[], expected: string[], each: number) {
 }
 
 Deno.test("round_robin spreads calls evenly over grpc-js backends, and leaves a killed one and a gracefully stopped one behind", async () => {
-  using _knownBug = tolerateUnhandledPrefaceReset();
   const hosts = loopbackHosts(4);
   const backends: BackendProcess[] = await Promise.all(
     hosts.map((h) => startBackend(h, 0, `js-${h}`, GRPC_JS_BACKEND)),

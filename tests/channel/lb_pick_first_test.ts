@@ -7,12 +7,7 @@ import assert from "node:assert/strict";
 import { Code, createChannel, createClient, GrpcError } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { disposeWithin, eventually, WAIT_MS, within } from "../_bounded.ts";
-import {
-  type BackendProcess,
-  startBackend,
-  stopAll,
-  tolerateUnhandledPrefaceReset,
-} from "./_processes.ts";
+import { type BackendProcess, startBackend, stopAll } from "./_processes.ts";
 import { closedPort, ipv4Target, startGreeter, tally } from "./_loopback.ts";
 
 const FAST_BACKOFF = { initialBackoffMs: 50, maxBackoffMs: 200 };
@@ -53,7 +48,6 @@ Deno.test("pick_first fails over to the second address when nothing listens on t
 });
 
 Deno.test("pick_first fails over to the second backend when the first one's process is SIGKILLed mid-run, and stays there", async () => {
-  using _knownBug = tolerateUnhandledPrefaceReset();
   const backends: BackendProcess[] = await Promise.all([
     startBackend("127.0.0.1"),
     startBackend("127.0.0.2"),

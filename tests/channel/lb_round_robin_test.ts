@@ -8,12 +8,7 @@ import assert from "node:assert/strict";
 import { codeName, createChannel, createClient, GrpcError } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { disposeWithin, eventually, WAIT_MS, within } from "../_bounded.ts";
-import {
-  type BackendProcess,
-  startBackend,
-  stopAll,
-  tolerateUnhandledPrefaceReset,
-} from "./_processes.ts";
+import { type BackendProcess, startBackend, stopAll } from "./_processes.ts";
 import { ipv4Target, loopbackHosts, tally } from "./_loopback.ts";
 
 const ROUND_ROBIN = { loadBalancingConfig: [{ round_robin: {} }] };
@@ -66,7 +61,6 @@ function describe(error: unknown): string {
  * connection (else those may fail with UNAVAILABLE)
  */
 async function killAndRestart(strict: boolean): Promise<void> {
-  using _knownBug = tolerateUnhandledPrefaceReset();
   const hosts = loopbackHosts(13);
   const backends: BackendProcess[] = await Promise.all(
     hosts.map((host) => startBackend(host)),
