@@ -3,6 +3,11 @@
  * request helper, a small application that serves or echoes bytes, and raw
  * frame-level peers (client and server) that speak bytes, not streams.
  *
+ * Every wait in here is bounded (Deno's test runner has no timeout): a
+ * request, a connection's close, a server's close, a raw peer's connect,
+ * accept, read and write fail with what never came instead of stalling the
+ * run. Tests using these helpers need bounds only for their own promises.
+ *
  * @module
  */
 
@@ -27,6 +32,7 @@ import {
   HpackDecoder,
   HpackEncoder,
 } from "../../lib/http2/hpack/mod.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 /** A GET request's pseudo-headers for `path`. */
 export function get(
@@ -88,7 +94,7 @@ export interface Response {
 
 /**
  * Sends one request on `conn` and collects the response; rejects with the
- * stream's close error.
+ * stream's close error, or after {@linkcode WAIT_MS} without one.
  */
 export async function request(
   conn: Http2Connection,
@@ -99,29 +105,34 @@ export async function request(
   let headers: HeaderField[] | undefined;
   let trailers: HeaderField[] | undefined;
   const chunks: Uint8Array[] = [];
-  const stream: Http2Stream = await conn.openStream({
-    onHeaders(f) {
-      if (headers === undefined) headers = f;
-      else trailers = f;
-    },
-    onData(data) {
-      chunks.push(data.slice());
-      stream.consume(data.length);
-    },
-    onClose(error) {
-      if (error) done.reject(error);
-      else {
-        done.resolve({
-          headers: headers ?? [],
-          body: concatBytes(chunks),
-          trailers,
-        });
-      }
-    },
-  });
+  const path = field(fields, ":path") ?? "?";
+  const stream: Http2Stream = await within(
+    conn.openStream({
+      onHeaders(f) {
+        if (headers === undefined) headers = f;
+        else trailers = f;
+      },
+      onData(data) {
+        chunks.push(data.slice());
+        stream.consume(data.length);
+      },
+      onClose(error) {
+        if (error) done.reject(error);
+        else {
+          done.resolve({
+            headers: headers ?? [],
+            body: concatBytes(chunks),
+            trailers,
+          });
+        }
+      },
+    }),
+    WAIT_MS,
+    `openStream for ${path}`,
+  );
   stream.sendHeaders(fields, body === undefined);
   if (body !== undefined) stream.sendData(body, true).catch(() => {});
-  return await done.promise;
+  return await within(done.promise, WAIT_MS, `response to ${path}`);
 }
 
 /**
@@ -197,7 +208,7 @@ export function startServer(
     if (closed) return;
     closed = true;
     listener.close();
-    await accepting;
+    await within(accepting, WAIT_MS, "the test server's accept loop ending");
     for (const conn of connections) conn.destroy();
     await Promise.all(connections.map((c) => closedFully(c)));
   };
@@ -208,7 +219,11 @@ export function startServer(
       if (connections.length > 0) {
         return Promise.resolve(connections[connections.length - 1]);
       }
-      return new Promise((resolve) => waiters.push(resolve));
+      return within(
+        new Promise((resolve) => waiters.push(resolve)),
+        WAIT_MS,
+        "a connection to the test server",
+      );
     },
     close,
     [Symbol.asyncDispose]: close,
@@ -216,13 +231,13 @@ export function startServer(
 }
 
 /**
- * Waits for a connection to close, then for its socket work to settle (the
- * final write and socket close run just after `closed` resolves).
+ * Waits (bounded) for a connection to close, then for its socket work to
+ * settle (the final write and socket close run just after `closed` resolves).
  */
 export async function closedFully(
   conn: Http2Connection,
 ): Promise<Error | undefined> {
-  const error = await conn.closed;
+  const error = await within(conn.closed, WAIT_MS, "the connection's close");
   // The final write and the socket close follow in later turns.
   for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
   return error;
@@ -240,7 +255,11 @@ export function freePort(): number {
 export async function waitForPort(port: number, tries = 250): Promise<void> {
   for (let i = 0; i < tries; i++) {
     try {
-      const c = await Deno.connect({ hostname: "127.0.0.1", port });
+      const c = await within(
+        Deno.connect({ hostname: "127.0.0.1", port }),
+        WAIT_MS,
+        `a TCP connect to port ${port}`,
+      );
       c.close();
       return;
     } catch {
@@ -250,8 +269,11 @@ export async function waitForPort(port: number, tries = 250): Promise<void> {
   throw new Error(`nothing listens on port ${port}`);
 }
 
-/** How long a raw peer waits for bytes before it gives up (a hang guard). */
-const READ_GUARD_MS = 5000;
+/**
+ * How long a raw peer waits for bytes, or for a write to be taken, before it
+ * closes its socket and fails the test (a hang guard, never a measurement).
+ */
+const GUARD_MS = WAIT_MS;
 
 /**
  * One side of an HTTP/2 connection at the frame level, for feeding our engine
@@ -283,13 +305,21 @@ export class RawPeer {
 
   /** A raw client connected to `port`; nothing is sent yet. */
   static async connect(port: number): Promise<RawPeer> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const conn = await within(
+      Deno.connect({ hostname: "127.0.0.1", port }),
+      WAIT_MS,
+      `a raw peer's connect to port ${port}`,
+    );
     return new RawPeer(conn, false);
   }
 
   /** A raw server: accepts one connection; the client preface is expected. */
   static async accept(listener: Deno.TcpListener): Promise<RawPeer> {
-    const conn = await listener.accept();
+    const conn = await within(
+      listener.accept(),
+      WAIT_MS,
+      "a connection to the raw server peer",
+    );
     return new RawPeer(conn, true);
   }
 
@@ -299,16 +329,8 @@ export class RawPeer {
   }
 
   /** Writes whatever the writer holds; a closed socket is ignored. */
-  async flush(): Promise<void> {
-    const bytes = this.writer.take();
-    let offset = 0;
-    try {
-      while (offset < bytes.length) {
-        offset += await this.conn.write(bytes.subarray(offset));
-      }
-    } catch {
-      // The engine may have closed the connection already.
-    }
+  flush(): Promise<void> {
+    return this.sendBytes(this.writer.take());
   }
 
   /** Queues frames with `fn`, then writes them. */
@@ -317,15 +339,33 @@ export class RawPeer {
     return this.flush();
   }
 
-  /** Writes raw bytes (e.g. a bad preface or a truncated frame). */
+  /**
+   * Writes raw bytes (e.g. a bad preface or a truncated frame); a socket the
+   * engine closed is ignored. A write the engine never takes (it stopped
+   * reading) closes the socket and throws after the guard.
+   */
   async sendBytes(bytes: Uint8Array): Promise<void> {
     let offset = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.close();
+    }, GUARD_MS);
     try {
       while (offset < bytes.length) {
         offset += await this.conn.write(bytes.subarray(offset));
       }
     } catch {
-      // Closed by the engine.
+      // Closed by the engine (or by the guard, reported below).
+    } finally {
+      clearTimeout(timer);
+    }
+    if (timedOut) {
+      throw new Error(
+        `${
+          bytes.length - offset
+        } of ${bytes.length} bytes not taken within ${GUARD_MS} ms`,
+      );
     }
   }
 
@@ -358,9 +398,10 @@ export class RawPeer {
     let gotSettings = false;
     let gotAck = !ack;
     while (!gotSettings || !gotAck) {
-      const frame = await this.next();
-      if (frame === null) throw new Error("EOF during handshake");
-      if (frame.type !== FrameType.SETTINGS) continue;
+      const frame = await this.until((f) => f.type === FrameType.SETTINGS)
+        .catch((error: Error) => {
+          throw new Error(`handshake: ${error.message}`);
+        });
       if (frame.ack) gotAck = true;
       else {
         gotSettings = true;
@@ -386,7 +427,7 @@ export class RawPeer {
       const timer = setTimeout(() => {
         timedOut = true;
         this.close();
-      }, READ_GUARD_MS);
+      }, GUARD_MS);
       try {
         n = await this.conn.read(buf);
       } catch {
@@ -396,7 +437,7 @@ export class RawPeer {
       }
       if (timedOut) {
         throw new Error(
-          `no frame within ${READ_GUARD_MS} ms; read: ${
+          `no frame within ${GUARD_MS} ms; read: ${
             this.frames.map(describe).join(", ")
           }`,
         );
@@ -409,12 +450,17 @@ export class RawPeer {
     }
   }
 
-  /** Reads until a frame matches; throws at EOF. */
+  /**
+   * Reads until a frame matches; throws at EOF, or once {@linkcode GUARD_MS}
+   * passed (an engine that keeps sending other frames, e.g. PINGs, would
+   * otherwise keep this loop alive).
+   */
   async until<F extends Frame>(
     match: (frame: Frame) => frame is F,
   ): Promise<F>;
   async until(match: (frame: Frame) => boolean): Promise<Frame>;
   async until(match: (frame: Frame) => boolean): Promise<Frame> {
+    const end = Date.now() + GUARD_MS;
     while (true) {
       const frame = await this.next();
       if (frame === null) {
@@ -425,6 +471,27 @@ export class RawPeer {
         );
       }
       if (match(frame)) return frame;
+      if (Date.now() > end) {
+        throw new Error(
+          `no expected frame within ${GUARD_MS} ms; read: ${
+            this.frames.map(describe).join(", ")
+          }`,
+        );
+      }
+    }
+  }
+
+  /** Reads (and keeps) frames until the engine closes the socket. */
+  async toEof(): Promise<void> {
+    const end = Date.now() + GUARD_MS;
+    while ((await this.next()) !== null) {
+      if (Date.now() > end) {
+        throw new Error(
+          `no EOF within ${GUARD_MS} ms; read: ${
+            this.frames.map(describe).join(", ")
+          }`,
+        );
+      }
     }
   }
 
@@ -433,9 +500,8 @@ export class RawPeer {
     const frame = await this.until((f): f is GoawayFrame =>
       f.type === FrameType.GOAWAY
     );
-    while ((await this.next()) !== null) {
-      // Drain to EOF: the engine must close the socket after GOAWAY.
-    }
+    // The engine must close the socket after GOAWAY.
+    await this.toEof();
     return frame;
   }
 
