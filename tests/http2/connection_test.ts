@@ -31,6 +31,7 @@ import {
   startServer,
   type TestServer,
 } from "./_helpers.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 const NOOP: StreamHandler = { onHeaders() {}, onData() {}, onClose() {} };
 
@@ -38,11 +39,12 @@ async function connect(
   server: TestServer,
   options: Parameters<typeof connectHttp2>[1] = {},
 ): Promise<Http2Connection> {
-  const conn = await connectHttp2(
-    { hostname: "127.0.0.1", port: server.port },
-    options,
+  const conn = await within(
+    connectHttp2({ hostname: "127.0.0.1", port: server.port }, options),
+    WAIT_MS,
+    "connectHttp2",
   );
-  await conn.ready;
+  await within(conn.ready, WAIT_MS, "conn.ready");
   return conn;
 }
 
@@ -65,7 +67,7 @@ async function rawServer(): Promise<
     port: listener.addr.port,
   });
   const raw = await RawPeer.accept(listener);
-  const conn = await connecting;
+  const conn = await within(connecting, WAIT_MS, "connectHttp2");
   listener.close();
   return {
     raw,
@@ -199,18 +201,27 @@ Deno.test("a client reset reaches the server as a remote ResetError with its cod
   const conn = await connect(server);
   try {
     const clientClosed = Promise.withResolvers<Error | undefined>();
-    const stream = await conn.openStream({
-      ...NOOP,
-      onClose: (e) => clientClosed.resolve(e),
-    });
+    const stream = await within(
+      conn.openStream({ ...NOOP, onClose: (e) => clientClosed.resolve(e) }),
+      WAIT_MS,
+      "openStream",
+    );
     stream.sendHeaders(post("/upload"));
-    await opened.promise;
+    await within(opened.promise, WAIT_MS, "the server stream");
     stream.reset(ErrorCode.CANCEL);
-    const serr = await serverClosed.promise;
+    const serr = await within(
+      serverClosed.promise,
+      WAIT_MS,
+      "the server stream's close",
+    );
     assert.ok(serr instanceof ResetError, String(serr));
     assert.equal(serr.code, ErrorCode.CANCEL);
     assert.equal(serr.remote, true);
-    const cerr = await clientClosed.promise;
+    const cerr = await within(
+      clientClosed.promise,
+      WAIT_MS,
+      "the client stream's close",
+    );
     assert.ok(cerr instanceof ResetError, String(cerr));
     assert.equal(cerr.code, ErrorCode.CANCEL);
     assert.equal(cerr.remote, false);
@@ -251,13 +262,17 @@ Deno.test("ping() resolves with a round-trip time from either side", async () =>
   const server = startServer();
   const conn = await connect(server);
   try {
-    const rtt = await conn.ping();
+    const rtt = await within(conn.ping(), WAIT_MS, "client ping");
     assert.equal(typeof rtt, "number");
     assert.ok(Number.isFinite(rtt) && rtt >= 0);
     const serverConn = await server.connection();
-    const back = await serverConn.ping();
+    const back = await within(serverConn.ping(), WAIT_MS, "server ping");
     assert.ok(Number.isFinite(back) && back >= 0);
-    const all = await Promise.all([conn.ping(), conn.ping(), conn.ping()]);
+    const all = await within(
+      Promise.all([conn.ping(), conn.ping(), conn.ping()]),
+      WAIT_MS,
+      "three pings",
+    );
     assert.equal(all.length, 3);
   } finally {
     await shutdown(conn, server);
@@ -269,7 +284,10 @@ Deno.test("a ping on a closed connection rejects", async () => {
   const conn = await connect(server);
   conn.destroy();
   await closedFully(conn);
-  await assert.rejects(conn.ping(), ConnectionClosedError);
+  await assert.rejects(
+    within(conn.ping(), WAIT_MS, "ping on a closed connection"),
+    ConnectionClosedError,
+  );
   await server.close();
 });
 
@@ -285,24 +303,31 @@ Deno.test("graceful server close: client sees GOAWAY, the in-flight stream compl
   const conn = await connect(server, { onGoaway: (f) => goaway.resolve(f) });
   try {
     const inflight = request(conn, get("/slow"));
-    const serverStream = await arrived.promise;
+    const serverStream = await within(
+      arrived.promise,
+      WAIT_MS,
+      "the server stream",
+    );
     const serverConn = await server.connection();
     const closing = serverConn.close("bye");
-    const g = await goaway.promise;
+    const g = await within(goaway.promise, WAIT_MS, "GOAWAY");
     assert.equal(g.errorCode, ErrorCode.NO_ERROR);
     assert.equal(conn.isAvailable, false);
-    await assert.rejects(conn.openStream(NOOP), (e: unknown) => {
-      assert.ok(e instanceof GoawayError, String(e));
-      assert.equal(e.remote, true);
-      return true;
-    });
+    await assert.rejects(
+      within(conn.openStream(NOOP), WAIT_MS, "openStream after GOAWAY"),
+      (e: unknown) => {
+        assert.ok(e instanceof GoawayError, String(e));
+        assert.equal(e.remote, true);
+        return true;
+      },
+    );
     serverStream.sendHeaders([[":status", "200"]]);
     void serverStream.sendData(new TextEncoder().encode("late"), true);
     const r = await inflight;
     assert.equal(new TextDecoder().decode(r.body), "late");
-    await closing;
-    assert.equal(await serverConn.closed, undefined);
-    assert.equal(await conn.closed, undefined);
+    await within(closing, WAIT_MS, "the server's graceful close");
+    assert.equal(await closedFully(serverConn), undefined);
+    assert.equal(await closedFully(conn), undefined);
   } finally {
     await shutdown(conn, server);
   }
@@ -333,25 +358,29 @@ Deno.test("a receiver that does not consume stalls the sender at the stream wind
   const conn = await connect(server);
   try {
     const done = Promise.withResolvers<Error | undefined>();
-    const stream = await conn.openStream({
-      ...NOOP,
-      onClose: (e) => done.resolve(e),
-    });
+    const stream = await within(
+      conn.openStream({ ...NOOP, onClose: (e) => done.resolve(e) }),
+      WAIT_MS,
+      "openStream",
+    );
     stream.sendHeaders(post("/upload"));
     let settled = false;
     const sending = stream.sendData(pattern(100_000), true).then(() => {
       settled = true;
     });
-    await full.promise;
+    await within(full.promise, WAIT_MS, "a full stream window at the server");
     // A round trip: anything the client could still send has arrived.
-    await conn.ping();
+    await within(conn.ping(), WAIT_MS, "ping");
     assert.equal(received, WINDOW);
     assert.equal(settled, false);
     assert.equal((stream as StreamImpl).sendWindow.size, 0);
     consuming = true;
     serverStream!.consume(received);
-    await sending;
-    assert.equal(await done.promise, undefined);
+    await within(sending, WAIT_MS, "the rest of the upload");
+    assert.equal(
+      await within(done.promise, WAIT_MS, "stream close"),
+      undefined,
+    );
     assert.equal(received, 100_000);
   } finally {
     await shutdown(conn, server);
@@ -380,8 +409,8 @@ Deno.test("a SETTINGS_INITIAL_WINDOW_SIZE change moves the send window of open s
   const { raw, conn, close } = await rawServer();
   try {
     await raw.serverHandshake([[SettingId.INITIAL_WINDOW_SIZE, 100]]);
-    await conn.ready;
-    const stream = await conn.openStream(NOOP);
+    await within(conn.ready, WAIT_MS, "conn.ready");
+    const stream = await within(conn.openStream(NOOP), WAIT_MS, "openStream");
     stream.sendHeaders(post("/up"));
     const sending = stream.sendData(pattern(1000), true);
     await raw.until((f) => f.type === FrameType.DATA);
@@ -405,7 +434,7 @@ Deno.test("a SETTINGS_INITIAL_WINDOW_SIZE change moves the send window of open s
       f.type === FrameType.DATA
     );
     assert.equal(last?.endStream, true);
-    await sending;
+    await within(sending, WAIT_MS, "sendData");
   } finally {
     await close();
   }
@@ -416,16 +445,16 @@ Deno.test("a stream opened before the server's SETTINGS uses the window the serv
   try {
     // Opened at once, before the peer's SETTINGS: the window known then is
     // the protocol default, but the HEADERS goes out after the SETTINGS.
-    const stream = await conn.openStream(NOOP);
+    const stream = await within(conn.openStream(NOOP), WAIT_MS, "openStream");
     await raw.serverHandshake([[SettingId.INITIAL_WINDOW_SIZE, 1000]]);
-    await conn.ready;
+    await within(conn.ready, WAIT_MS, "conn.ready");
     stream.sendHeaders(post("/up"));
     const sending = stream.sendData(pattern(5000), true);
     await raw.until((f) => f.type === FrameType.DATA);
     await raw.sync();
     assert.equal(dataBytes(raw.frames, 1), 1000);
     await raw.send((w) => w.windowUpdate(1, 4000));
-    await sending;
+    await within(sending, WAIT_MS, "sendData");
     await raw.sync();
     assert.equal(dataBytes(raw.frames, 1), 5000);
   } finally {
@@ -440,11 +469,11 @@ Deno.test("the client closes when the server's SETTINGS never come, failing read
     { settingsTimeoutMs: 30 },
   );
   const raw = await RawPeer.accept(listener);
-  const conn = await connecting;
+  const conn = await within(connecting, WAIT_MS, "connectHttp2");
   try {
     const g = await raw.goaway();
     assert.equal(g.errorCode, ErrorCode.SETTINGS_TIMEOUT);
-    await assert.rejects(conn.ready);
+    await assert.rejects(within(conn.ready, WAIT_MS, "conn.ready"));
     const error = await closedFully(conn);
     assert.ok(error !== undefined);
   } finally {
