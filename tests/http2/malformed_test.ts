@@ -36,6 +36,7 @@ import {
   startServer,
   type TestServer,
 } from "./_helpers.ts";
+import { WAIT_MS, within } from "../_bounded.ts";
 
 const {
   PROTOCOL_ERROR,
@@ -113,19 +114,18 @@ Deno.test("a truncated frame then EOF closes the connection cleanly", async () =
   const bytes = new Uint8Array(19);
   bytes.set([0, 0, 100, FrameType.DATA, 0, 0, 0, 0, 1]);
   await t.peer.sendBytes(bytes);
-  await (t.peer.conn as Deno.TcpConn).closeWrite();
+  await within(t.peer.conn.closeWrite(), WAIT_MS, "closeWrite");
   const error = await closedFully(conn);
   assert.ok(error instanceof ConnectionClosedError, String(error));
-  while ((await t.peer.next()) !== null) {
-    // The engine closes its side too.
-  }
+  // The engine closes its side too.
+  await t.peer.toEof();
   assert.equal(t.peer.eof, true);
 });
 
 Deno.test("EOF right after the handshake closes the server connection", async () => {
   await using t = await setup();
   const conn = await t.server.connection();
-  await (t.peer.conn as Deno.TcpConn).closeWrite();
+  await within(t.peer.conn.closeWrite(), WAIT_MS, "closeWrite");
   const error = await closedFully(conn);
   assert.ok(error instanceof ConnectionClosedError, String(error));
 });
@@ -633,7 +633,7 @@ async function rawServer(
     options,
   );
   const peer = await RawPeer.accept(listener);
-  const conn = await connecting;
+  const conn = await within(connecting, WAIT_MS, "connectHttp2");
   listener.close();
   return {
     peer,
@@ -665,10 +665,10 @@ Deno.test("client: a server sending ENABLE_PUSH=1 gets GOAWAY PROTOCOL_ERROR", a
   await t.peer.send((w) => w.settings([[SettingId.ENABLE_PUSH, 1]]));
   const g = await t.peer.goaway();
   assert.equal(g.errorCode, PROTOCOL_ERROR);
-  const error = await t.conn.closed;
+  const error = await closedFully(t.conn);
   assert.ok(error instanceof ConnectionError, String(error));
   assert.equal(error.code, PROTOCOL_ERROR);
-  await assert.rejects(t.conn.ready);
+  await assert.rejects(within(t.conn.ready, WAIT_MS, "conn.ready"));
 });
 
 Deno.test("client: a 1xx response before the 200 is skipped", async () => {
@@ -715,7 +715,7 @@ Deno.test("client: GOAWAY below an open stream fails it with a remote GoawayErro
     assert.equal(e.lastStreamId, 1);
     assert.equal(e.debugData, "draining");
   }
-  assert.equal(await t.conn.closed, undefined);
+  assert.equal(await closedFully(t.conn), undefined);
 });
 
 Deno.test("client: PUSH_PROMISE (push disabled) gets GOAWAY PROTOCOL_ERROR", async () => {
