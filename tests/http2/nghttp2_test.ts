@@ -1,7 +1,9 @@
 /**
  * Our engine against real peers from nghttp2: our client fetching from
  * `nghttpd`, our server hit by `nghttp` and `h2load`. Children run on
- * 127.0.0.1 with fresh ports and are stopped by PID at the end of each test.
+ * 127.0.0.1 with fresh ports and are stopped at the end of each test. Every
+ * wait is bounded: client tools are killed past {@linkcode TOOL_GUARD_MS},
+ * `nghttpd` gets SIGKILL if SIGTERM does not end it.
  */
 
 import assert from "node:assert/strict";
@@ -16,6 +18,7 @@ import {
   startServer,
   waitForPort,
 } from "./_helpers.ts";
+import { outputWithin, stopWithin, WAIT_MS, within } from "../_bounded.ts";
 
 /** Longest a client tool may run before it is killed (a hang guard). */
 const TOOL_GUARD_MS = 30_000;
@@ -26,31 +29,14 @@ interface ToolResult {
   stderr: string;
 }
 
-/** Runs a client tool to completion, killing it if it hangs. */
+/** Runs a client tool to completion; kills it and fails if it hangs. */
 async function run(cmd: string, args: string[]): Promise<ToolResult> {
-  const child = new Deno.Command(cmd, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }, TOOL_GUARD_MS);
-  try {
-    const out = await child.output();
-    return {
-      code: out.code,
-      stdout: out.stdout,
-      stderr: new TextDecoder().decode(out.stderr),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
+  const out = await outputWithin(cmd, { args }, TOOL_GUARD_MS, cmd);
+  return {
+    code: out.code,
+    stdout: out.stdout,
+    stderr: new TextDecoder().decode(out.stderr),
+  };
 }
 
 /** `nghttpd` serving `dir` on a free port; stop it with `close()`. */
@@ -65,12 +51,7 @@ async function startNghttpd(
     stderr: "null",
   }).spawn();
   const close = async () => {
-    try {
-      Deno.kill(child.pid, "SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    await child.status;
+    await stopWithin(child, WAIT_MS, "nghttpd");
   };
   try {
     await waitForPort(port);
@@ -107,12 +88,13 @@ Deno.test("our client fetches a 3 MiB and small files concurrently from nghttpd"
   await Deno.writeFile(`${dir}/small.txt`, small);
   const nghttpd = await startNghttpd(dir);
   const authority = `127.0.0.1:${nghttpd.port}`;
-  const conn = await connectHttp2({
-    hostname: "127.0.0.1",
-    port: nghttpd.port,
-  });
+  const conn = await within(
+    connectHttp2({ hostname: "127.0.0.1", port: nghttpd.port }),
+    WAIT_MS,
+    "connectHttp2 to nghttpd",
+  );
   try {
-    await conn.ready;
+    await within(conn.ready, WAIT_MS, "conn.ready");
     const paths = [
       "/big.bin",
       "/small.txt",
@@ -133,7 +115,7 @@ Deno.test("our client fetches a 3 MiB and small files concurrently from nghttpd"
     const missing = await request(conn, get("/nope", authority));
     assert.equal(field(missing.headers, ":status"), "404");
     // The connection is still in use after all that.
-    assert.ok(Number.isFinite(await conn.ping()));
+    assert.ok(Number.isFinite(await within(conn.ping(), WAIT_MS, "ping")));
   } finally {
     conn.destroy();
     await closedFully(conn);
@@ -147,12 +129,16 @@ Deno.test("our client with small receive windows still fetches 3 MiB from nghttp
   const big = pattern(3 << 20);
   await Deno.writeFile(`${dir}/big.bin`, big);
   const nghttpd = await startNghttpd(dir);
-  const conn = await connectHttp2(
-    { hostname: "127.0.0.1", port: nghttpd.port },
-    { initialWindowSize: 16384, connectionWindowSize: 65535 },
+  const conn = await within(
+    connectHttp2(
+      { hostname: "127.0.0.1", port: nghttpd.port },
+      { initialWindowSize: 16384, connectionWindowSize: 65535 },
+    ),
+    WAIT_MS,
+    "connectHttp2 to nghttpd",
   );
   try {
-    await conn.ready;
+    await within(conn.ready, WAIT_MS, "conn.ready");
     const r = await request(
       conn,
       get("/big.bin", `127.0.0.1:${nghttpd.port}`),
