@@ -27,7 +27,11 @@ async function startServer(): Promise<{ server: Server; port: number }> {
   const server = new Server().add(Greeter, {
     sayHello: (req) => ({ message: `Hello ${req.name}` }),
   });
-  const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  );
   return { server, port: (addr as Deno.NetAddr).port };
 }
 
@@ -45,9 +49,9 @@ Deno.test("a subchannel goes CONNECTING then READY on the server's SETTINGS, and
   // (Read again: the assertion above narrowed the property's type.)
   const transport = sc.transport as { isAvailable: boolean } | undefined;
   assert.ok(transport?.isAvailable);
-  await sc.close();
+  await within(sc.close(), WAIT_MS, "sc.close()");
   assert.equal(sc.state, "SHUTDOWN");
-  await server.shutdown();
+  await within(server.shutdown(), WAIT_MS, "server.shutdown()");
 });
 
 Deno.test("the connect timeout covers a peer that accepts TCP and never sends SETTINGS; backoff then brings IDLE", async () => {
@@ -87,9 +91,9 @@ Deno.test("the connect timeout covers a peer that accepts TCP and never sends SE
   assert.equal(sc.state, "TRANSIENT_FAILURE");
   clock.advance(1000);
   assert.equal(sc.state, "IDLE");
-  await sc.close();
+  await within(sc.close(), WAIT_MS, "sc.close()");
   silent.close();
-  await accepting.catch(() => {});
+  await within(accepting.catch(() => {}), WAIT_MS, "the accept loop's end");
   for (const c of accepted) {
     try {
       c.close();
@@ -111,7 +115,7 @@ Deno.test("a refused connection is TRANSIENT_FAILURE with a message naming the a
   await reach("TRANSIENT_FAILURE");
   assert.match(sc.error?.message ?? "", new RegExp(`127\\.0\\.0\\.1:${port}`));
   assert.equal(sc.error?.code, 14); // UNAVAILABLE
-  await sc.close();
+  await within(sc.close(), WAIT_MS, "sc.close()");
 });
 
 Deno.test("GOAWAY from the server takes a READY subchannel to IDLE", async () => {
@@ -126,5 +130,5 @@ Deno.test("GOAWAY from the server takes a READY subchannel to IDLE", async () =>
   await reach("IDLE");
   assert.equal(sc.transport, undefined);
   await within(stopping, WAIT_MS, "server shutdown");
-  await sc.close();
+  await within(sc.close(), WAIT_MS, "sc.close()");
 });
