@@ -58,7 +58,11 @@ Deno.test("a channel with a call in flight does not go idle", async () => {
       return { message: req.name };
     },
   });
-  const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  );
   const clock = new ManualClock();
   await using channel = disposeWithin(
     createChannel(`127.0.0.1:${(addr as Deno.NetAddr).port}`, {
@@ -88,15 +92,22 @@ Deno.test("getState(true) leaves IDLE and waitForStateChange follows to READY", 
   );
   assert.equal(channel.getState(), "IDLE");
   assert.equal(channel.getState(true), "CONNECTING");
-  let state = channel.getState();
-  while (state !== "READY") {
-    state = await within(
-      channel.waitForStateChange(state),
-      WAIT_MS,
-      `a change from ${state}`,
-    );
-  }
-  await channel.close();
+  // Bounded as a whole: a channel cycling through failures never reaches READY.
+  const seen: string[] = [];
+  await within(
+    (async () => {
+      let state = channel.getState();
+      while (state !== "READY") {
+        state = await channel.waitForStateChange(state);
+        seen.push(state);
+      }
+    })(),
+    WAIT_MS,
+    "READY",
+  ).catch((error: Error) => {
+    throw new Error(`${error.message} (states: ${seen.join(" → ")})`);
+  });
+  await within(channel.close(), WAIT_MS, "channel.close()");
   assert.equal(channel.getState(), "SHUTDOWN");
   await within(server.shutdown(), WAIT_MS, "server.shutdown()");
 });
