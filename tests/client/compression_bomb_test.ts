@@ -16,6 +16,7 @@ import {
 } from "../../mod.ts";
 import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { assertQuickAndSmall, gzipBomb, measure } from "../grpc/_bomb.ts";
+import { disposeWithin, WAIT_MS, within } from "../_bounded.ts";
 
 const BOMB = gzipBomb(1024 * 1024 * 1024);
 
@@ -35,17 +36,31 @@ Deno.test("a gzip response inflating to 1 GiB fails the call with RESOURCE_EXHAU
       return { message: `${req.name} from ${ctx.peer}` };
     },
   });
-  const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = await within(
+    server.listen({ hostname: "127.0.0.1", port: 0 }),
+    WAIT_MS,
+    "server.listen",
+  );
   try {
-    await using channel = createChannel(
-      `127.0.0.1:${(addr as Deno.NetAddr).port}`,
+    await using channel = disposeWithin(
+      createChannel(`127.0.0.1:${(addr as Deno.NetAddr).port}`),
+      WAIT_MS,
+      "channel.close()",
     );
     const client = createClient(Greeter, channel);
-    const before = await client.sayHello({ name: "a" }, { timeoutMs: 5000 });
+    const before = await within(
+      client.sayHello({ name: "a" }, { timeoutMs: 5000 }),
+      WAIT_MS,
+      "the call before",
+    );
 
     const m = await measure(async () => {
       await assert.rejects(
-        client.sayHello({ name: "bomb" }, { timeoutMs: 5000 }),
+        within(
+          client.sayHello({ name: "bomb" }, { timeoutMs: 5000 }),
+          WAIT_MS,
+          "the bombed call",
+        ),
         (error: unknown) => {
           assert.ok(error instanceof GrpcError);
           assert.equal(error.code, Code.RESOURCE_EXHAUSTED, error.message);
@@ -56,9 +71,13 @@ Deno.test("a gzip response inflating to 1 GiB fails the call with RESOURCE_EXHAU
     assertQuickAndSmall(m);
 
     // The same connection (same client port) serves the next call.
-    const after = await client.sayHello({ name: "b" }, { timeoutMs: 5000 });
+    const after = await within(
+      client.sayHello({ name: "b" }, { timeoutMs: 5000 }),
+      WAIT_MS,
+      "the call after",
+    );
     assert.equal(after.message.replace(/^b /, "a "), before.message);
   } finally {
-    await server.shutdown(1000);
+    await within(server.shutdown(1000), WAIT_MS, "server.shutdown()");
   }
 });
