@@ -10,12 +10,48 @@ import type { BackoffOptions } from "./backoff.ts";
 import type { BalancerRegistry } from "./balancer/registry.ts";
 import type { ResolverRegistry } from "./resolver/registry.ts";
 
-/** TLS settings of a channel. */
+/**
+ * TLS settings of a channel. Connections offer ALPN `h2` only.
+ *
+ * @example A server known by another name than its address, with mTLS
+ * ```ts ignore
+ * createChannel("10.0.0.7:443", {
+ *   tls: {
+ *     caCerts: [await Deno.readTextFile("ca.pem")],
+ *     serverName: "api.internal.example",
+ *     cert: await Deno.readTextFile("client.pem"),
+ *     key: await Deno.readTextFile("client.key"),
+ *   },
+ * });
+ * ```
+ */
 export interface ChannelTlsOptions {
   /** PEM CA certificates to trust besides the system roots. */
   caCerts?: string[];
-  /** Name for SNI and certificate checks (default: the target's host). */
+  /**
+   * Name for SNI and certificate checks (default: the target's host). The
+   * connection still goes to the resolved address; `:authority` stays the
+   * target's unless `authority` is set.
+   */
   serverName?: string;
+  /**
+   * PEM client certificate chain for mutual TLS (with `key`). Default
+   * none. Deno's `connectTls` presents it (`startTls` cannot); a server
+   * name other than the address goes through Deno's undocumented
+   * `Symbol.for("unstableServerName")` option.
+   */
+  cert?: string;
+  /** PEM private key of `cert`. */
+  key?: string;
+  /**
+   * Whether the server must select ALPN `h2` (default true). A peer that
+   * selects no ALPN protocol (such as an AWS Classic ELB SSL listener) fails
+   * the connection with UNAVAILABLE naming ALPN; false accepts it and
+   * speaks HTTP/2 anyway, for TLS terminators that do forward HTTP/2 but
+   * negotiate no ALPN (grpc-go's `GRPC_ENFORCE_ALPN_ENABLED=false`). A peer
+   * that selects another protocol (`http/1.1`) is refused either way.
+   */
+  enforceAlpn?: boolean;
 }
 
 /** HTTP/2 settings of a channel's connections (each has a safe default). */
@@ -122,6 +158,13 @@ export function resolveChannelOptions(
 ): ResolvedChannelOptions {
   const idle = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   if (!(idle >= 0)) throw new RangeError("idleTimeoutMs must be ≥ 0");
+  const tls = options.tls;
+  if (
+    typeof tls === "object" &&
+    (tls.cert === undefined) !== (tls.key === undefined)
+  ) {
+    throw new TypeError("tls: a client certificate needs both cert and key");
+  }
   return {
     tls: options.tls
       ? (typeof options.tls === "object" ? options.tls : {})

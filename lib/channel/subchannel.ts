@@ -22,7 +22,11 @@ import type {
   Http2Connection,
   Http2ConnectionOptions,
 } from "../http2/connection.ts";
-import { connectHttp2, type ConnectTarget } from "../http2/connect.ts";
+import {
+  connectHttp2,
+  type ConnectTarget,
+  type TlsConnectOptions,
+} from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerHandle } from "../util/clock.ts";
@@ -36,7 +40,7 @@ export interface SubchannelOptions {
   /** Where to connect. */
   address: Address;
   /** TLS settings (TCP addresses only); undefined: plaintext. */
-  tls?: { caCerts?: string[]; serverName?: string };
+  tls?: TlsConnectOptions;
   /** HTTP/2 limits and windows of the connection. */
   http2?: Omit<Http2ConnectionOptions, "role" | "onStream" | "onGoaway">;
   /** Reconnect backoff and the minimum connect timeout. */
@@ -219,9 +223,12 @@ export class Http2Subchannel implements Subchannel {
     const http2 = this.#options.http2;
     const connectTimeoutMs = this.#backoff.connectTimeout();
     const cancel = Promise.withResolvers<never>();
+    // Closes a TCP connect or TLS handshake the peer never finishes.
+    const abandon = new AbortController();
     let cancelled = false;
     this.#cancelAttempt = (error) => {
       cancelled = true;
+      abandon.abort(error);
       cancel.reject(error);
     };
     const timer = this.#clock.setTimeout(
@@ -238,7 +245,7 @@ export class Http2Subchannel implements Subchannel {
     const pending = connectHttp2(this.#target, {
       ...http2,
       onGoaway: () => this.#onGoaway(conn),
-    });
+    }, abandon.signal);
     // A connection that arrives after the attempt was abandoned is closed.
     pending.then((c) => {
       if (cancelled) c.destroy();

@@ -79,9 +79,21 @@ export {
   type StreamHandler,
   type StreamState,
 } from "./stream.ts";
-export { connectHttp2, type ConnectTarget } from "./connect.ts";
+export {
+  AlpnError,
+  connectHttp2,
+  type ConnectTarget,
+  type TlsConnectOptions,
+} from "./connect.ts";
 export { acceptHttp2 } from "./serve.ts";
+export {
+  Keepalive,
+  type KeepaliveHost,
+  type KeepaliveSettings,
+  startKeepalive,
+} from "./keepalive.ts";
 export { DEFAULT_SETTINGS, type Settings } from "./settings.ts";
+export type { Clock, TimerHandle } from "../util/clock.ts";
 export {
   ConnectionClosedError,
   ConnectionError,

@@ -2,6 +2,13 @@
  * Accepting HTTP/2 connections from a `Deno.Listener` (TCP, TLS with ALPN
  * `h2`, or unix socket).
  *
+ * Over TLS, a client that offers no ALPN still gets HTTP/2 (RFC 9113 §3.3
+ * lets a client that knows the server speak it without asking). One that
+ * offers only other protocols (`http/1.1`) is refused by the TLS handshake
+ * itself when the listener offers only `h2` (rustls answers the
+ * `no_application_protocol` alert); with a listener offering more, a
+ * connection that settled on another protocol is closed here.
+ *
  * @module
  */
 
@@ -51,6 +58,21 @@ export async function acceptHttp2(
       }
     }
     const base = typeof options === "function" ? options(conn) : options;
-    onConnection(new Http2Connection(conn, { ...base, role: "server" }));
+    const h2 = new Http2Connection(conn, { ...base, role: "server" });
+    if ("handshake" in conn) closeUnlessH2(conn as Deno.TlsConn, h2);
+    onConnection(h2);
   }
+}
+
+/**
+ * Closes `h2` when its TLS handshake settles on an ALPN protocol other than
+ * `h2`. A failed handshake needs nothing: the connection's reads fail and
+ * close it.
+ */
+function closeUnlessH2(tls: Deno.TlsConn, h2: Http2Connection): void {
+  tls.handshake().then((info) => {
+    if (info.alpnProtocol !== null && info.alpnProtocol !== "h2") {
+      h2.destroy();
+    }
+  }, () => {});
 }

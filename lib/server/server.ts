@@ -74,7 +74,27 @@ export interface ServerHttp2Options {
   maxResetsPerSecond?: number;
 }
 
-/** Where to listen. */
+/**
+ * Where to listen: TCP (`h2c`), TLS (with `cert` and `key`), or a unix
+ * socket.
+ *
+ * TLS offers ALPN `h2` only: a client offering no ALPN still gets HTTP/2,
+ * one offering only `http/1.1` fails its handshake (`no_application_protocol`
+ * alert) and is closed. Client certificates (mutual TLS) cannot be
+ * requested or verified: Deno 2.9's `Deno.listenTls` has no option for it
+ * (no `requireClientCert`/`caCerts`, and no API to read the peer's
+ * certificate), so authenticate clients by a TLS-terminating proxy in front,
+ * or by call metadata (tokens).
+ *
+ * @example TLS
+ * ```ts ignore
+ * await server.listen({
+ *   port: 50051,
+ *   cert: await Deno.readTextFile("server.pem"),
+ *   key: await Deno.readTextFile("server.key"),
+ * });
+ * ```
+ */
 export type ListenOptions =
   | { hostname?: string; port: number }
   | {

@@ -12,95 +12,12 @@ import {
   WAIT_MS,
   within,
 } from "../_bounded.ts";
-
-async function openssl(args: string[]): Promise<void> {
-  const out = await outputWithin(
-    "openssl",
-    {
-      args,
-      stdout: "null",
-    },
-    PROCESS_MS,
-    `openssl ${args[0]}`,
-  );
-  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
-}
-
-function has(cmd: string): boolean {
-  try {
-    return new Deno.Command("which", { args: [cmd], stdout: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-/** A CA and a leaf certificate for localhost/127.0.0.1 signed by it. */
-async function makeCert(
-  dir: string,
-): Promise<{ ca: string; cert: string; key: string }> {
-  const ec = [
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-  ];
-  await openssl([
-    "req",
-    "-x509",
-    ...ec,
-    "-days",
-    "1",
-    "-subj",
-    "/CN=test CA",
-    "-keyout",
-    `${dir}/ca.key`,
-    "-out",
-    `${dir}/ca.pem`,
-  ]);
-  await openssl([
-    "req",
-    ...ec,
-    "-subj",
-    "/CN=localhost",
-    "-keyout",
-    `${dir}/key.pem`,
-    "-out",
-    `${dir}/leaf.csr`,
-  ]);
-  await Deno.writeTextFile(
-    `${dir}/ext.cnf`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-  );
-  await openssl([
-    "x509",
-    "-req",
-    "-in",
-    `${dir}/leaf.csr`,
-    "-CA",
-    `${dir}/ca.pem`,
-    "-CAkey",
-    `${dir}/ca.key`,
-    "-CAcreateserial",
-    "-days",
-    "1",
-    "-extfile",
-    `${dir}/ext.cnf`,
-    "-out",
-    `${dir}/cert.pem`,
-  ]);
-  return {
-    ca: await Deno.readTextFile(`${dir}/ca.pem`),
-    cert: await Deno.readTextFile(`${dir}/cert.pem`),
-    key: await Deno.readTextFile(`${dir}/key.pem`),
-  };
-}
+import { has, makeTestCerts } from "../_tls_certs.ts";
 
 Deno.test("unary calls work over TLS with ALPN h2", async () => {
-  const dir = await Deno.makeTempDir();
+  const certs = await makeTestCerts();
   try {
-    const { ca, cert, key } = await makeCert(dir);
+    const { ca, localhost: { cert, key } } = certs;
     const server = new Server().add(Greeter, {
       sayHello: (req, ctx) => ({
         message: `Hello ${req.name} from ${ctx.peer.split(":")[0]}`,
@@ -124,7 +41,7 @@ Deno.test("unary calls work over TLS with ALPN h2", async () => {
     assert.equal(reply.message, "Hello tls from 127.0.0.1");
     await within(server.shutdown(), WAIT_MS, "server.shutdown()");
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(certs.dir, { recursive: true });
   }
 });
 
@@ -132,9 +49,10 @@ Deno.test({
   name: "nghttp reaches our TLS server with ALPN h2",
   ignore: !has("nghttp"),
 }, async () => {
-  const dir = await Deno.makeTempDir();
+  const certs = await makeTestCerts();
+  const dir = certs.dir;
   try {
-    const { cert, key } = await makeCert(dir);
+    const { cert, key } = certs.localhost;
     const server = new Server().add(Greeter, {
       sayHello: () => ({ message: "x" }),
     });
@@ -166,6 +84,6 @@ Deno.test({
     assert.match(text, /grpc-status: 12/);
     await within(server.shutdown(), WAIT_MS, "server.shutdown()");
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(certs.dir, { recursive: true });
   }
 });
