@@ -39,6 +39,7 @@ export type { Compression } from "./lib/grpc/compression.ts";
 export {
   type Channel,
   type ChannelHttp2Options,
+  type ChannelKeepaliveOptions,
   type ChannelOptions,
   type ChannelTlsOptions,
   createChannel,
@@ -122,6 +123,8 @@ export {
   type ServerHttp2Options,
   type ServerOptions,
 } from "./lib/server/server.ts";
+export type { ServerKeepaliveOptions } from "./lib/server/connection_manager.ts";
+export type { KeepaliveEnforcementOptions } from "./lib/server/keepalive_enforcement.ts";
 export type { ServerContext } from "./lib/server/context.ts";
 export type { MaybePromise, ServiceImpl } from "./lib/server/handler.ts";
 export type {

@@ -55,6 +55,7 @@ export type {
   ChannelOptions,
   ChannelTlsOptions,
 } from "./channel_options.ts";
+export type { ChannelKeepaliveOptions } from "./channel_keepalive.ts";
 
 /**
  * What a client needs from a channel: where calls go (`authority`,
@@ -372,6 +373,7 @@ class ChannelImpl implements Channel {
           backoff: options.backoff,
           clock: options.clock,
           random: options.random,
+          keepalive: options.keepalive,
         });
         this.#subchannels.add(sc);
         sc.addListener((state) => {

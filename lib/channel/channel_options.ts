@@ -9,6 +9,10 @@ import { type Clock, SYSTEM_CLOCK } from "../util/clock.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { BalancerRegistry } from "./balancer/registry.ts";
 import type { ResolverRegistry } from "./resolver/registry.ts";
+import {
+  ChannelKeepalive,
+  type ChannelKeepaliveOptions,
+} from "./channel_keepalive.ts";
 
 /**
  * TLS settings of a channel. Connections offer ALPN `h2` only.
@@ -100,6 +104,12 @@ export interface ChannelOptions {
    * goes IDLE; the next call reconnects. Default 30 min; 0 disables.
    */
   idleTimeoutMs?: number;
+  /**
+   * Keepalive PINGs (gRFC A8): `timeMs` (default: off), `timeoutMs`
+   * (default 20,000), `permitWithoutCalls` (default false),
+   * `onTooManyPings`. See {@linkcode ChannelKeepaliveOptions}.
+   */
+  keepalive?: ChannelKeepaliveOptions;
   /** Resolvers to use (default: the registry `registerResolver` fills). */
   resolvers?: ResolverRegistry;
   /** Balancers to use (default: the registry `registerBalancer` fills). */
@@ -128,6 +138,8 @@ export interface ResolvedChannelOptions {
   serviceConfig: string | Record<string, unknown> | undefined;
   /** Idle timeout, ms (0: never idle). */
   idleTimeoutMs: number;
+  /** Keepalive shared by the channel's subchannels; undefined: off. */
+  keepalive: ChannelKeepalive | undefined;
   /** Time and timers. */
   clock: Clock;
   /** Random source. */
@@ -178,6 +190,7 @@ export function resolveChannelOptions(
     },
     serviceConfig: options.serviceConfig,
     idleTimeoutMs: idle,
+    keepalive: ChannelKeepalive.from(options.keepalive),
     clock: options.clock ?? SYSTEM_CLOCK,
     random: options.random ?? Math.random,
     dnsMinResolveIntervalMs: options.dnsMinResolveIntervalMs ?? 30_000,

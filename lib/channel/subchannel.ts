@@ -29,11 +29,14 @@ import {
 } from "../http2/connect.ts";
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
+import { ErrorCode, type GoawayFrame } from "../http2/frame/types.ts";
+import { startKeepalive } from "../http2/keepalive.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerHandle } from "../util/clock.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { ConnectivityState } from "./connectivity.ts";
 import type { Address } from "./target.ts";
 import type { CallTransport } from "./transport.ts";
+import { type ChannelKeepalive, TOO_MANY_PINGS } from "./channel_keepalive.ts";
 
 /** Options of a {@linkcode Http2Subchannel}. */
 export interface SubchannelOptions {
@@ -49,6 +52,8 @@ export interface SubchannelOptions {
   clock?: Clock;
   /** Random source for backoff jitter (default `Math.random`). */
   random?: () => number;
+  /** Keepalive PINGs, shared with the channel's other subchannels; default off. */
+  keepalive?: ChannelKeepalive;
 }
 
 /**
@@ -242,9 +247,12 @@ export class Http2Subchannel implements Subchannel {
       connectTimeoutMs,
     );
     let conn: Http2Connection | undefined;
+    // The channel's keepalive time when the connection is made (it doubles
+    // on too_many_pings, for new connections).
+    const keepalive = this.#options.keepalive?.settings();
     const pending = connectHttp2(this.#target, {
       ...http2,
-      onGoaway: () => this.#onGoaway(conn),
+      onGoaway: (frame) => this.#onGoaway(conn, frame, keepalive?.timeMs),
     }, abandon.signal);
     // A connection that arrives after the attempt was abandoned is closed.
     pending.then((c) => {
@@ -283,11 +291,26 @@ export class Http2Subchannel implements Subchannel {
     this.#conn = ready;
     this.#backoff.reset();
     ready.closed.then(() => this.#onLost(ready));
+    // Stopped when the connection closes: calls draining after a GOAWAY
+    // keep it going.
+    if (keepalive !== undefined) startKeepalive(ready, keepalive, this.#clock);
     this.#setState(ConnectivityState.READY, undefined);
   }
 
   /** GOAWAY: in-flight calls drain on `conn`, new calls need a new one. */
-  #onGoaway(conn: Http2Connection | undefined): void {
+  #onGoaway(
+    conn: Http2Connection | undefined,
+    frame: GoawayFrame,
+    keepaliveTimeMs: number | undefined,
+  ): void {
+    if (
+      keepaliveTimeMs !== undefined &&
+      frame.errorCode === ErrorCode.ENHANCE_YOUR_CALM &&
+      new TextDecoder().decode(frame.debugData) === TOO_MANY_PINGS
+    ) {
+      // gRFC A8: the server finds our PINGs too frequent.
+      this.#options.keepalive?.tooManyPings(keepaliveTimeMs);
+    }
     if (conn !== undefined) this.#onLost(conn);
   }
 

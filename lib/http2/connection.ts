@@ -16,6 +16,7 @@ import {
   CLIENT_PREFACE,
   DEFAULT_WINDOW,
   ErrorCode,
+  errorCodeName,
   type GoawayFrame,
   MAX_WINDOW,
   type SettingsFrame,
@@ -92,6 +93,8 @@ export class Http2Connection implements AsyncDisposable {
   readonly #ready: Deferred<void> = deferred();
   readonly #closed: Deferred<Error | undefined> = deferred();
   readonly #pings = new PingTracker();
+  /** Connection window the peer granted with WINDOW_UPDATE (`dataBytesSent`). */
+  #connGranted = 0;
   #goawayReceived: GoawayFrame | undefined;
   #closing = false;
   #isClosed = false;
@@ -160,7 +163,7 @@ export class Http2Connection implements AsyncDisposable {
       closedByPeer: (cutFrame) =>
         this.#finishClose(
           cutFrame || !this.#closing
-            ? new ConnectionClosedError("connection closed by peer")
+            ? new ConnectionClosedError(this.#closedByPeerMessage())
             : undefined,
         ),
       readFailed: (error) =>
@@ -201,6 +204,19 @@ export class Http2Connection implements AsyncDisposable {
   /** `Date.now()` of the last read from the socket (keepalive uses it). */
   get lastReadAt(): number {
     return this.#reads.lastReadAt;
+  }
+
+  /**
+   * Bytes of DATA payload sent so far. Derived from flow control (the
+   * window granted minus what is left of it): no counting per frame.
+   */
+  get dataBytesSent(): number {
+    return DEFAULT_WINDOW + this.#connGranted - this.#connSend.size;
+  }
+
+  /** The highest stream id the peer opened (0: none yet). */
+  get lastPeerStreamId(): number {
+    return this.#streams.lastPeerStreamId;
   }
 
   /** The settings the peer announced (protocol defaults until its SETTINGS). */
@@ -321,7 +337,8 @@ export class Http2Connection implements AsyncDisposable {
 
   #onWindowUpdate(id: number, increment: number): void {
     if (id !== 0) this.#recv.windowUpdate(id, increment);
-    else if (!this.#connSend.increase(increment)) {
+    else if (this.#connSend.increase(increment)) this.#connGranted += increment;
+    else {
       throw new ConnectionError(
         ErrorCode.FLOW_CONTROL_ERROR,
         "connection window above 2^31-1",
@@ -333,6 +350,8 @@ export class Http2Connection implements AsyncDisposable {
   #onPing(data: Uint8Array, ack: boolean): void {
     if (!ack) {
       this.#options.onPing?.();
+      // The hook may have closed the connection (too many pings).
+      if (this.#isClosed) return;
       this.#writer.ping(data, true);
       this.#writes.scheduleFlush();
       return;
@@ -430,7 +449,24 @@ export class Http2Connection implements AsyncDisposable {
    */
   destroy(code: number = ErrorCode.NO_ERROR, debug = ""): void {
     if (this.#isClosed) return;
-    this.#fail(new ConnectionError(code, debug || "connection destroyed"));
+    // The debug text goes out as given: peers match some of it exactly
+    // (gRFC A8's "too_many_pings").
+    this.#fail(
+      new ConnectionError(code, debug || "connection destroyed"),
+      debug,
+    );
+  }
+
+  /**
+   * Closes now for a reason found on this side (a keepalive PING without
+   * answer): GOAWAY NO_ERROR with the reason as debug text, every stream
+   * fails with `reason`.
+   *
+   * @param reason what the streams and `closed` report
+   */
+  abort(reason: Error): void {
+    if (this.#isClosed) return;
+    this.#closeWith(reason, ErrorCode.NO_ERROR, reason.message);
   }
 
   /**
@@ -442,11 +478,28 @@ export class Http2Connection implements AsyncDisposable {
     return this.close();
   }
 
-  #fail(error: ConnectionError): void {
+  #fail(error: ConnectionError, debug = error.message): void {
+    this.#closeWith(error, error.code, debug);
+  }
+
+  /** GOAWAY with `code` and `debug`, then close; streams fail with `error`. */
+  #closeWith(error: Error, code: number, debug: string): void {
     if (this.#isClosed) return;
-    const bytes = new TextEncoder().encode(error.message.slice(0, 256));
-    this.#writer.goaway(this.#streams.lastPeerStreamId, error.code, bytes);
+    const bytes = new TextEncoder().encode(debug.slice(0, 256));
+    this.#writer.goaway(this.#streams.lastPeerStreamId, code, bytes);
     this.#finishClose(error);
+  }
+
+  /** Why the peer's close failed the streams: its GOAWAY's code, if not NO_ERROR. */
+  #closedByPeerMessage(): string {
+    const g = this.#goawayReceived;
+    if (g === undefined || g.errorCode === ErrorCode.NO_ERROR) {
+      return "connection closed by peer";
+    }
+    const debug = new TextDecoder().decode(g.debugData);
+    return `connection closed by peer after GOAWAY ${
+      errorCodeName(g.errorCode)
+    }${debug ? ` (${debug})` : ""}`;
   }
 
   #finishClose(error: Error | undefined): void {

@@ -86,7 +86,14 @@ export {
   type TlsConnectOptions,
 } from "./connect.ts";
 export { acceptHttp2 } from "./serve.ts";
+export {
+  Keepalive,
+  type KeepaliveHost,
+  type KeepaliveSettings,
+  startKeepalive,
+} from "./keepalive.ts";
 export { DEFAULT_SETTINGS, type Settings } from "./settings.ts";
+export type { Clock, TimerHandle } from "../util/clock.ts";
 export {
   ConnectionClosedError,
   ConnectionError,

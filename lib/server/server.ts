@@ -36,6 +36,13 @@ import {
   type ServerCallOptions,
 } from "./server_call.ts";
 import type { ServerContext } from "./context.ts";
+import {
+  ConnectionManager,
+  resolveConnectionManagement,
+  type ResolvedConnectionManagement,
+  type ServerKeepaliveOptions,
+} from "./connection_manager.ts";
+import type { KeepaliveEnforcementOptions } from "./keepalive_enforcement.ts";
 
 /** Options of a {@linkcode Server}. */
 export interface ServerOptions {
@@ -49,6 +56,18 @@ export interface ServerOptions {
   compressions?: CompressionRegistry;
   /** HTTP/2 limits and windows of accepted connections. */
   http2?: ServerHttp2Options;
+  /**
+   * The server's keepalive PINGs (every 2 hours of silence by default, to
+   * find dead clients) and connection limits (max idle, max age and its
+   * grace; none by default), gRFC A9.
+   */
+  keepalive?: ServerKeepaliveOptions;
+  /**
+   * What clients' keepalive PINGs may do (gRFC A8): default one PING per
+   * 5 minutes, none without calls (then 2 hours); a client pinging more
+   * often gets GOAWAY ENHANCE_YOUR_CALM `too_many_pings`.
+   */
+  keepaliveEnforcement?: KeepaliveEnforcementOptions;
 }
 
 /** HTTP/2 settings of a server's connections (each has a safe default). */
@@ -139,6 +158,7 @@ interface ParsedRequest {
 export class Server implements AsyncDisposable {
   readonly #options: ServerOptions;
   readonly #callOptions: ServerCallOptions;
+  readonly #management: ResolvedConnectionManagement;
   readonly #routes = new Map<string, Route>();
   readonly #listeners = new Set<Deno.Listener>();
   readonly #connections = new Set<Http2Connection>();
@@ -159,6 +179,10 @@ export class Server implements AsyncDisposable {
       compressions: options.compressions ?? new CompressionRegistry(),
       encoder: new MessageEncoder(),
     };
+    this.#management = resolveConnectionManagement(
+      options.keepalive,
+      options.keepaliveEnforcement,
+    );
   }
 
   /**
@@ -216,17 +240,22 @@ export class Server implements AsyncDisposable {
       });
     }
     this.#listeners.add(listener);
+    // acceptHttp2 makes each connection from the options just made for its
+    // socket, in the same turn: the manager made there is that connection's.
+    let manager: ConnectionManager | undefined;
     const accepting = acceptHttp2(
       listener,
       (socket) => {
         const peer = addrText(socket.remoteAddr);
+        manager = new ConnectionManager(this.#management);
         return {
           ...this.#options.http2,
+          onPing: manager.onPing,
           onStream: (stream, fields, endStream) =>
             this.#onStream(stream, fields, endStream, peer),
         };
       },
-      (conn) => this.#track(conn),
+      (conn) => this.#track(conn, manager!),
     ).finally(() => this.#accepting.delete(accepting));
     this.#accepting.add(accepting);
     return await Promise.resolve(listener.addr);
@@ -240,13 +269,15 @@ export class Server implements AsyncDisposable {
    */
   serveConnection(conn: Deno.Conn): Promise<void> {
     const peer = addrText(conn.remoteAddr);
+    const manager = new ConnectionManager(this.#management);
     const h2 = new Http2Connection(conn, {
       ...this.#options.http2,
       role: "server",
+      onPing: manager.onPing,
       onStream: (stream, fields, endStream) =>
         this.#onStream(stream, fields, endStream, peer),
     });
-    this.#track(h2);
+    this.#track(h2, manager);
     return h2.closed.then(() => {});
   }
 
@@ -255,11 +286,12 @@ export class Server implements AsyncDisposable {
     return this.#connections.size;
   }
 
-  #track(conn: Http2Connection): void {
+  #track(conn: Http2Connection, manager: ConnectionManager): void {
     if (this.#shuttingDown) {
       void conn.close();
       return;
     }
+    manager.attach(conn);
     this.#connections.add(conn);
     conn.closed.then(() => this.#connections.delete(conn));
   }
