@@ -20,6 +20,7 @@ import {
 function h2TlsServer(
   cert: { cert: string; key: string },
   alpnProtocols: string[] | undefined,
+  settingsTimeoutMs?: number,
 ) {
   const listener = Deno.listenTls({
     hostname: "127.0.0.1",
@@ -28,7 +29,11 @@ function h2TlsServer(
     alpnProtocols,
   });
   const conns: Http2Connection[] = [];
-  const accepting = acceptHttp2(listener, {}, (c) => conns.push(c));
+  const accepting = acceptHttp2(
+    listener,
+    { settingsTimeoutMs },
+    (c) => conns.push(c),
+  );
   return {
     port: (listener.addr as Deno.NetAddr).port,
     async close() {
@@ -350,3 +355,37 @@ Deno.test("connectHttp2() abandoned by its signal closes a TLS handshake the pee
   accepted.close();
   listener.close();
 });
+
+Deno.test("acceptHttp2() closes a TLS connection that settled on another ALPN protocol than h2", () =>
+  withCerts(async (certs) => {
+    // A listener offering both, as a custom one might; a SETTINGS timeout
+    // longer than the test's waits, so that only the ALPN check closes.
+    const server = h2TlsServer(
+      certs.localhost,
+      ["h2", "http/1.1"],
+      10 * WAIT_MS,
+    );
+    try {
+      const tls = await within(
+        Deno.connectTls({
+          hostname: "127.0.0.1",
+          port: server.port,
+          caCerts: [certs.ca],
+          alpnProtocols: ["http/1.1"],
+        }),
+        WAIT_MS,
+        "connectTls",
+      );
+      const info = await within(tls.handshake(), WAIT_MS, "handshake");
+      assert.equal(info.alpnProtocol, "http/1.1");
+      // The server closes: reads end (after its GOAWAY, if it got out).
+      const buf = new Uint8Array(4096);
+      let n: number | null = 0;
+      while (n !== null) {
+        n = await within(tls.read(buf).catch(() => null), WAIT_MS, "read");
+      }
+      tls.close();
+    } finally {
+      await server.close();
+    }
+  }));
