@@ -40,7 +40,8 @@ import type { KeepaliveSettings } from "../http2/keepalive.ts";
 export interface ChannelKeepaliveOptions {
   /**
    * Silence (nothing read) after which a PING is sent, ms. Default: none,
-   * keepalive off. Must be > 0.
+   * keepalive off. Must be > 0. Timed with the channel's `clock`, whose
+   * `now()` must count like `Date.now()` (the default clock does).
    */
   timeMs?: number;
   /**

@@ -27,7 +27,19 @@ import type { Http2Connection } from "./connection.ts";
  */
 const MAX_TIMER_MS = 0x7fffffff;
 
-/** Settings of one {@linkcode Keepalive}, already resolved. */
+/**
+ * Settings of one {@linkcode Keepalive}, already resolved.
+ *
+ * @example A client's: ping after 30 s of silence, only with calls open
+ * ```ts
+ * import type { KeepaliveSettings } from "./keepalive.ts";
+ * const settings: KeepaliveSettings = {
+ *   timeMs: 30_000,
+ *   timeoutMs: 20_000,
+ *   permitWithoutStreams: false,
+ * };
+ * ```
+ */
 export interface KeepaliveSettings {
   /** Idle time (nothing read) after which a PING is sent, ms. */
   readonly timeMs: number;
@@ -40,7 +52,20 @@ export interface KeepaliveSettings {
   readonly permitWithoutStreams: boolean;
 }
 
-/** What a {@linkcode Keepalive} needs from its connection. */
+/**
+ * What a {@linkcode Keepalive} needs from its connection (what
+ * {@linkcode startKeepalive} gives it from an `Http2Connection`).
+ *
+ * @example Bound to a connection
+ * ```ts ignore
+ * const host: KeepaliveHost = {
+ *   lastReadAt: () => conn.lastReadAt,
+ *   activeStreams: () => conn.activeStreams,
+ *   ping: () => conn.ping(),
+ *   onTimeout: () => conn.abort(new Error("keepalive ping not acknowledged")),
+ * };
+ * ```
+ */
 export interface KeepaliveHost {
   /**
    * When the last byte was read, in the time base of the keepalive's clock.

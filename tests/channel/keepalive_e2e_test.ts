@@ -157,3 +157,60 @@ Deno.test("client keepalive: with permitWithoutCalls an idle connection is pinge
     assert.equal(forwarder.accepted, 1);
   }
 });
+
+Deno.test("client keepalive with round_robin: a hung backend's call fails fast with UNAVAILABLE and the next calls go to the other backend", async () => {
+  await using a = await startKeepaliveServer({
+    keepaliveEnforcement: PERMISSIVE,
+  });
+  await using b = await startKeepaliveServer({
+    keepaliveEnforcement: PERMISSIVE,
+  });
+  await using toA = startForwarder(a.port);
+  await using toB = startForwarder(b.port);
+  await using channel = disposeWithin(
+    createChannel(`ipv4:127.0.0.1:${toA.port},127.0.0.1:${toB.port}`, {
+      serviceConfig: { loadBalancingConfig: [{ round_robin: {} }] },
+      keepalive: { timeMs: 300, timeoutMs: 300 },
+      backoff: { initialBackoffMs: 20, maxBackoffMs: 100 },
+    }),
+    WAIT_MS,
+    "channel.close()",
+  );
+  const client = createClient(RouteGuide, channel);
+  // Both connections up, then a long stream on one of them.
+  await within(
+    (async () => {
+      while (a.peers.length === 0 || b.peers.length === 0) {
+        await client.getFeature({}, { waitForReady: true });
+      }
+    })(),
+    WAIT_MS,
+    "calls reaching both backends",
+  );
+  const features = client.listFeatures({ hi: { latitude: 1 } }, {
+    timeoutMs: 30_000,
+  })[Symbol.asyncIterator]();
+  await within(features.next(), WAIT_MS, "the first feature");
+  const [hung, healthy, path] = a.running === 1 ? [a, b, toA] : [b, a, toB];
+  assert.equal(hung.running, 1);
+
+  path.pause();
+  const error = await within(
+    features.next().then(
+      () => assert.fail("the stream went on"),
+      (e: unknown) => e,
+    ),
+    WAIT_MS,
+    "the stream's failure",
+  );
+  assert.ok(error instanceof GrpcError && error.code === Code.UNAVAILABLE);
+  assert.match(error.message, /keepalive/);
+
+  const before = healthy.peers.length;
+  const hungBefore = hung.peers.length;
+  for (let i = 0; i < 6; i++) {
+    await within(client.getFeature({}), WAIT_MS, `call ${i} after the hang`);
+  }
+  assert.equal(healthy.peers.length - before, 6, "all on the healthy backend");
+  assert.equal(hung.peers.length, hungBefore);
+});
