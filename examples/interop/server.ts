@@ -4,10 +4,13 @@
  *
  * ```sh
  * deno run --allow-net examples/interop/server.ts --port=10000 [--host=127.0.0.1]
+ * deno run --allow-net --allow-read examples/interop/server.ts --port=10000 \
+ *   --use_tls --tls_cert_file=server1.pem --tls_key_file=server1.key
  * ```
  *
  * Prints `READY <port>` once listening (`--port=0` picks a free port);
- * `--help` lists the flags.
+ * `--help` lists the flags. gRPC's test certificates (`server1.pem`) are not
+ * bundled: `--use_tls` takes the certificate and key files to use.
  *
  * Features: EmptyCall, UnaryCall, StreamingOutputCall, StreamingInputCall,
  * FullDuplexCall, HalfDuplexCall, CompressedResponse (per message), Echo
@@ -192,55 +195,95 @@ export const testService: Partial<ServiceImpl<typeof TestService>> = {
   // UNIMPLEMENTED.
 };
 
+/** Where and how the interop server listens. */
+export interface InteropServerOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  hostname?: string;
+  /** Port (0: any free port). Default 0. */
+  port?: number;
+  /** PEM certificate chain and key: TLS (ALPN h2). Default plaintext. */
+  tls?: { cert: string; key: string };
+}
+
 /**
  * Starts the interop server.
  *
- * @param options where to listen (default 127.0.0.1, port 0: any free port)
+ * @example Plaintext on a free port
+ * ```ts ignore
+ * const { server, port } = await startInteropServer();
+ * ```
+ *
+ * @param options where to listen (default 127.0.0.1, port 0: any free
+ * port), and TLS
  * @returns the server and the bound port
  */
 export async function startInteropServer(
-  options: { hostname?: string; port?: number } = {},
+  options: InteropServerOptions = {},
 ): Promise<{ server: Server; port: number }> {
   const server = new Server().add(TestService, testService);
   const addr = await server.listen({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
+    ...options.tls,
   }) as Deno.NetAddr;
   return { server, port: addr.port };
 }
 
 /** The command line of this program (gRPC's interop server flags). */
 export const SERVER_FLAGS: FlagSpec = {
-  usage: `Usage: deno task interop:server [--port N] [--host ADDRESS]
-       deno run --allow-net examples/interop/server.ts [--port N] [--host ADDRESS]
+  usage:
+    `Usage: deno task interop:server [--port N] [--host ADDRESS] [--use_tls ...]
+       deno run --allow-net --allow-read examples/interop/server.ts [flags]
 
 Serves grpc.testing.TestService for gRPC's interop clients; prints
 "READY <port>" once listening. SIGINT or SIGTERM shut it down gracefully.
 
-  --port N          port to listen on (default 10000; 0 picks a free one)
-  --host ADDRESS    address to listen on (default 127.0.0.1)
-  --use_tls         only --use_tls=false: TLS is not supported here
-  -h, --help        print this text
+  --port N              port to listen on (default 10000; 0 picks a free one)
+  --host ADDRESS        address to listen on (default 127.0.0.1)
+  --use_tls             serve TLS (ALPN h2) with the two files below
+  --tls_cert_file FILE  PEM certificate chain (gRPC's test server1.pem is
+                        not bundled: give one)
+  --tls_key_file FILE   PEM private key of the certificate
+  -h, --help            print this text
 
 Values go as --flag value or --flag=value.`,
-  string: ["port", "host"],
+  string: ["port", "host", "tls_cert_file", "tls_key_file"],
   boolean: ["use_tls"],
 };
 
 if (import.meta.main) {
   const options = parseFlagsOrExit(Deno.args, SERVER_FLAGS, (flags) => {
-    if (flags.switches.has("use_tls")) {
-      throw new FlagError("--use_tls=true is not supported by this example");
-    }
     if (flags.positional.length > 0) {
       throw new FlagError(`unexpected argument ${flags.positional[0]}`);
+    }
+    const certFile = flags.values.get("tls_cert_file");
+    const keyFile = flags.values.get("tls_key_file");
+    let files: { certFile: string; keyFile: string } | undefined;
+    if (flags.switches.has("use_tls")) {
+      if (certFile === undefined || keyFile === undefined) {
+        throw new FlagError(
+          "--use_tls needs --tls_cert_file and --tls_key_file (gRPC's test " +
+            "certificates are not bundled)",
+        );
+      }
+      files = { certFile, keyFile };
+    } else if (certFile !== undefined || keyFile !== undefined) {
+      throw new FlagError("--tls_cert_file and --tls_key_file need --use_tls");
     }
     return {
       hostname: flags.values.get("host") ?? "127.0.0.1",
       port: parsePort(flags.values.get("port"), "--port", 10000),
+      files,
     };
   });
-  const { server, port } = await startInteropServer(options);
+  const { server, port } = await startInteropServer({
+    hostname: options.hostname,
+    port: options.port,
+    tls: options.files && {
+      cert: await Deno.readTextFile(options.files.certFile),
+      key: await Deno.readTextFile(options.files.keyFile),
+    },
+  });
   const stop = () => {
     server.shutdown(1000).finally(() => Deno.exit(0));
   };

@@ -17,7 +17,7 @@ import {
   type CaseResult,
   runCase,
 } from "../../examples/interop/test_cases.ts";
-import { createChannel } from "../../mod.ts";
+import { type ChannelOptions, createChannel } from "../../mod.ts";
 import { outputWithin, stopWithin, WAIT_MS, within } from "../_bounded.ts";
 
 /** Debian's python3, which has python3-grpcio (the pyenv one does not). */
@@ -208,15 +208,17 @@ export function hasPythonGrpc(): boolean {
  *
  * @param t the test context
  * @param port the server's port on 127.0.0.1
+ * @param options the channel's options (TLS), default none
  */
 export async function ourClientSteps(
   t: Deno.TestContext,
   port: number,
+  options: ChannelOptions = {},
 ): Promise<void> {
   for (const name of CASE_NAMES) {
     await t.step(name, async () => {
       // One channel per case, as one interop client process per case would.
-      const channel = createChannel(`127.0.0.1:${port}`);
+      const channel = createChannel(`127.0.0.1:${port}`, options);
       // A hang fails the step instead of stalling the whole test run. After
       // a timeout the channel is left open: closing would wait for the hung
       // call.

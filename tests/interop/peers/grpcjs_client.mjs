@@ -1,6 +1,7 @@
 // grpc-js interop client (a peer for tests/interop/), run under Deno:
 //   deno run -A grpcjs_client.mjs --server_host=127.0.0.1 --server_port=N \
 //     --test_case=all
+// TLS: --use_tls=true [--ca_file=PEM] [--server_host_override=NAME].
 // Prints one JSON line per case: {"name", "ok", "error"?, "notes"}; exits 1
 // if any case failed.
 //
@@ -33,12 +34,32 @@ const testing = grpc.loadPackageDefinition(definition).grpc.testing;
 const target = `${flag("server_host", "127.0.0.1")}:${
   flag("server_port", "10000")
 }`;
-const insecure = grpc.credentials.createInsecure();
-const client = new testing.TestService(target, insecure);
-const gzipClient = new testing.TestService(target, insecure, {
+// --use_tls=true [--ca_file=PEM] [--server_host_override=NAME]: TLS, the
+// override as the certificate's name and :authority.
+const useTls = flag("use_tls", "false") === "true";
+const caFile = flag("ca_file", undefined);
+const override = flag("server_host_override", undefined);
+const credentials = useTls
+  ? grpc.credentials.createSsl(
+    caFile === undefined ? null : Buffer.from(Deno.readFileSync(caFile)),
+  )
+  : grpc.credentials.createInsecure();
+const tlsOptions = useTls && override !== undefined
+  ? {
+    "grpc.ssl_target_name_override": override,
+    "grpc.default_authority": override,
+  }
+  : {};
+const client = new testing.TestService(target, credentials, tlsOptions);
+const gzipClient = new testing.TestService(target, credentials, {
+  ...tlsOptions,
   "grpc.default_compression_algorithm": 2, // gzip
 });
-const unimplemented = new testing.UnimplementedService(target, insecure);
+const unimplemented = new testing.UnimplementedService(
+  target,
+  credentials,
+  tlsOptions,
+);
 
 const zeros = (n) => Buffer.alloc(n);
 const SPECIAL =

@@ -142,9 +142,30 @@ const impl = {
 const server = new grpc.Server();
 server.addService(testing.TestService.service, impl);
 const host = flag("host", "127.0.0.1");
+// --use_tls=true --tls_cert_file=PEM --tls_key_file=PEM: TLS;
+// --client_ca_file=PEM also requires client certificates signed by it.
+//
+// Without a client CA, grpc-js sets the TLS context's `ca` to Node's root
+// store (~200 KB), which Deno's node:tls sends within the server's
+// certificate chain: a Certificate message over 64 KB that rustls
+// (HandshakePayloadTooLarge) and openssl (illegal_parameter) refuse. The
+// server's own certificate as `ca` (unused, no client certificates are
+// requested) keeps the message small.
+const read = (file) => Buffer.from(Deno.readFileSync(file));
+const clientCa = flag("client_ca_file", undefined);
+const credentials = flag("use_tls", "false") === "true"
+  ? grpc.ServerCredentials.createSsl(
+    read(clientCa ?? flag("tls_cert_file")),
+    [{
+      private_key: read(flag("tls_key_file")),
+      cert_chain: read(flag("tls_cert_file")),
+    }],
+    clientCa !== undefined,
+  )
+  : grpc.ServerCredentials.createInsecure();
 server.bindAsync(
   `${host}:${flag("port", "10000")}`,
-  grpc.ServerCredentials.createInsecure(),
+  credentials,
   (error, port) => {
     if (error) {
       console.error(error);

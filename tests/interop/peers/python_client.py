@@ -2,6 +2,7 @@
 
     /usr/bin/python3 python_client.py --descriptor_set=FILE \
         --server_host=127.0.0.1 --server_port=N --test_case=all
+        [--use_tls=true [--ca_file=PEM] [--server_host_override=NAME]]
 
 Prints one JSON line per case: {"name", "ok", "error"?, "notes"}; exits 1 if
 any case failed. grpcio cannot see the Compressed-Flag of responses
@@ -36,7 +37,22 @@ def main():
     args = flags()
     m = Messages(args["descriptor_set"])
     target = "%s:%s" % (args.get("server_host", "127.0.0.1"), args.get("server_port", "10000"))
-    channel = grpc.insecure_channel(target)
+    if args.get("use_tls") == "true":
+        # --ca_file=PEM, --server_host_override=NAME (certificate name and
+        # :authority), as gRPC's own interop client.
+        ca = None
+        if "ca_file" in args:
+            with open(args["ca_file"], "rb") as f:
+                ca = f.read()
+        options = []
+        if "server_host_override" in args:
+            options.append(("grpc.ssl_target_name_override", args["server_host_override"]))
+            options.append(("grpc.default_authority", args["server_host_override"]))
+        channel = grpc.secure_channel(
+            target, grpc.ssl_channel_credentials(root_certificates=ca), options=options
+        )
+    else:
+        channel = grpc.insecure_channel(target)
     stubs = {}
     for name, req, res, req_stream, res_stream in METHODS:
         kind = {

@@ -1,6 +1,8 @@
 """grpcio (C-core) interop TestService server, a peer for tests/interop/.
 
     /usr/bin/python3 python_server.py --descriptor_set=FILE --port=0
+        [--use_tls=true --tls_cert_file=PEM --tls_key_file=PEM
+         [--client_ca_file=PEM]]
 
 Prints `READY <port>`. Implements CompressedResponse per message
 (set_compression + disable_next_message_compression); CompressedRequest is
@@ -119,7 +121,23 @@ def main():
         (grpc.method_handlers_generic_handler("grpc.testing.TestService", handlers),)
     )
     host = args.get("host", "127.0.0.1")
-    port = server.add_insecure_port("%s:%s" % (host, args.get("port", "10000")))
+    address = "%s:%s" % (host, args.get("port", "10000"))
+    if args.get("use_tls") == "true":
+        # --tls_cert_file, --tls_key_file; --client_ca_file also requires
+        # client certificates signed by that CA.
+        def read(name):
+            with open(args[name], "rb") as f:
+                return f.read()
+
+        client_ca = read("client_ca_file") if "client_ca_file" in args else None
+        credentials = grpc.ssl_server_credentials(
+            [(read("tls_key_file"), read("tls_cert_file"))],
+            root_certificates=client_ca,
+            require_client_auth=client_ca is not None,
+        )
+        port = server.add_secure_port(address, credentials)
+    else:
+        port = server.add_insecure_port(address)
     server.start()
     print("READY %d" % port, flush=True)
     done = threading.Event()
