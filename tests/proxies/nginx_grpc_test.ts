@@ -4,7 +4,9 @@
  * (headers, trailers, `-bin`), statuses and deadlines pass through. nginx
  * ends HTTP/2 at each side: it answers PINGs itself, hop by hop, so the
  * client's keepalive only watches the client ↔ nginx hop (what that means
- * for idle streams and hung backends: `nginx_keepalive_test.ts`).
+ * for idle streams and hung backends: `nginx_keepalive_test.ts`). After
+ * `keepalive_requests` calls nginx closes a connection with GOAWAY and the
+ * channel moves on to a new one.
  */
 import assert from "node:assert/strict";
 import {
@@ -19,6 +21,7 @@ import { Greeter } from "../../gen/helloworld/helloworld_pb.ts";
 import { Health } from "../../gen/grpc/health/v1/health_pb.ts";
 import { RouteGuide } from "../../gen/routeguide/route_guide_pb.ts";
 import { disposeWithin, eventually, WAIT_MS, within } from "../_bounded.ts";
+import { startForwarder } from "../channel/_tcp_forwarder.ts";
 import { freePort, has, type ProxyProcess, startNginx } from "./_proxies.ts";
 
 /** What the slow handler saw. */
@@ -92,7 +95,7 @@ async function startBackend(seen: Seen) {
 }
 
 /** Our server behind nginx; the channel goes to nginx. */
-async function setUp() {
+async function setUp(directives = "") {
   const seen: Seen = { deadline: undefined, aborted: false };
   const backend = await startBackend(seen);
   const port = freePort();
@@ -101,22 +104,27 @@ async function setUp() {
     nginx = await startNginx(() => `
   server {
     listen 127.0.0.1:${port} http2;
+    ${directives}
     location / { grpc_pass grpc://127.0.0.1:${backend.port}; }
   }`, [port]);
   } catch (error) {
     await within(backend.server.shutdown(), WAIT_MS, "server.shutdown()");
     throw error;
   }
+  // Counts the client's connections to nginx.
+  const toNginx = startForwarder(port);
   const channel = disposeWithin(
-    createChannel(`127.0.0.1:${port}`),
+    createChannel(`127.0.0.1:${toNginx.port}`),
     WAIT_MS,
     "channel.close()",
   );
   return {
     seen,
     channel,
+    toNginx,
     async [Symbol.asyncDispose]() {
       await channel[Symbol.asyncDispose]();
+      await toNginx.close();
       await nginx.stop();
       await within(backend.server.shutdown(), WAIT_MS, "server.shutdown()");
     },
@@ -259,5 +267,25 @@ Deno.test({
       WAIT_MS,
       "the handler's signal",
     );
+  },
+});
+
+Deno.test({
+  name:
+    "nginx grpc_pass: after keepalive_requests calls nginx closes the connection with GOAWAY; the channel's next calls take a new one",
+  ignore: !has("nginx"),
+  async fn() {
+    await using env = await setUp("keepalive_requests 5;");
+    const client = createClient(RouteGuide, env.channel);
+    for (let i = 0; i < 20; i++) {
+      const feature = await within(
+        client.getFeature({ latitude: i }),
+        WAIT_MS,
+        `call ${i}`,
+      );
+      assert.equal(feature.name, `at ${i}`);
+    }
+    // 5 calls per connection, none lost.
+    assert.equal(env.toNginx.accepted, 4);
   },
 });
