@@ -59,11 +59,16 @@ export type ConnectTarget =
  * ```
  */
 export class AlpnError extends Error {
+  /** The error's name, "AlpnError". */
   override name = "AlpnError";
   /** The protocol the peer selected; null when it selected none. */
   readonly protocol: string | null;
 
-  /** @param protocol what the peer selected (null: nothing) */
+  /**
+   * Creates the error, its message naming the cause and the fix.
+   *
+   * @param protocol what the peer selected (null: nothing)
+   */
   constructor(protocol: string | null) {
     super(
       protocol === null
