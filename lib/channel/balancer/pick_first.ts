@@ -315,10 +315,7 @@ export class PickFirstBalancer implements Balancer {
     }
     this.#firstPass = false;
     this.#failures = 0;
-    this.#publishFailure(
-      last ? this.#failure(last) : this.#error ??
-        new GrpcError(Code.UNAVAILABLE, "no address could be connected"),
-    );
+    this.#publishFailure(this.#passFailure(last));
     this.#helper.requestReresolution();
     for (const entry of [...this.#subchannels.values()]) {
       if (entry.state === ConnectivityState.IDLE) entry.subchannel.connect();
@@ -371,6 +368,26 @@ export class PickFirstBalancer implements Balancer {
         return PICK_QUEUE;
       },
     };
+  }
+
+  /**
+   * The error of a first pass where every address failed: each address's
+   * reason when there were several (the first one's, e.g. a TLS/ALPN
+   * error, matters as much as the last one's).
+   */
+  #passFailure(last: Entry | undefined): GrpcError {
+    const fallback = last ? this.#failure(last) : this.#error ??
+      new GrpcError(Code.UNAVAILABLE, "no address could be connected");
+    if (this.#subchannels.size < 2) return fallback;
+    const reasons: string[] = [];
+    for (const entry of this.#subchannels.values()) {
+      reasons.push(this.#failure(entry).rawMessage);
+    }
+    return new GrpcError(
+      fallback.code,
+      `all ${reasons.length} addresses failed: ${reasons.join("; ")}`,
+      { cause: fallback },
+    );
   }
 
   /** The error to fail calls with after `entry` failed, naming its address. */

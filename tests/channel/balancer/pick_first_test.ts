@@ -71,6 +71,9 @@ Deno.test("pick_first: all failed → TRANSIENT_FAILURE with the last error nami
   assert.equal(result.type, "fail");
   assert.equal(result.error.code, Code.UNAVAILABLE);
   assert.match(result.error.message, /127\.0\.0\.1:2: refused by 2/);
+  // Every address's reason, not only the last one's.
+  assert.match(result.error.message, /all 2 addresses failed/);
+  assert.match(result.error.message, /127\.0\.0\.1:1: refused by 1/);
 });
 
 Deno.test("pick_first: TRANSIENT_FAILURE is sticky while it retries each subchannel as its backoff ends", () => {
