@@ -16,6 +16,7 @@
 import { Code } from "../grpc/status.ts";
 import { GrpcError } from "../grpc/grpc_error.ts";
 import type { TimerHandle } from "../util/clock.ts";
+import { Backoff } from "./backoff.ts";
 import { ConnectivityState } from "./connectivity.ts";
 import { failPicker, PICK_QUEUE, type Picker, QUEUE_PICKER } from "./picker.ts";
 import { PickerSlot } from "./picker_slot.ts";
@@ -180,6 +181,9 @@ class ChannelImpl implements Channel {
   #picks = 0;
   #picksAtCheck = -1;
   #idleTimer: TimerHandle | undefined;
+  /** Backoff of resolver builds that threw (a target it cannot use). */
+  readonly #buildBackoff: Backoff;
+  #retryTimer: TimerHandle | undefined;
   /** Serializes resolver and balancer events (the balancer contract). */
   #queue: (() => void)[] | undefined;
   /** While IDLE, a pick leaves IDLE and queues. */
@@ -207,6 +211,10 @@ class ChannelImpl implements Channel {
       chooseBalancer(this.#defaultConfig.loadBalancingConfig, this.#balancers);
     }
     this.#config = this.#defaultConfig;
+    this.#buildBackoff = new Backoff(
+      this.#options.backoff,
+      this.#options.random,
+    );
     this.#slot.publish(this.#idlePicker);
   }
 
@@ -254,7 +262,10 @@ class ChannelImpl implements Channel {
   // ------------------------------------------------------------- lifecycle
 
   #exitIdle(): void {
-    if (this.#state === ConnectivityState.SHUTDOWN) return;
+    if (
+      this.#state === ConnectivityState.SHUTDOWN ||
+      this.#retryTimer !== undefined
+    ) return;
     if (this.#resolver !== undefined) {
       const balancer = this.#balancer;
       if (balancer) this.#serially(() => balancer.exitIdle());
@@ -291,11 +302,21 @@ class ChannelImpl implements Channel {
         }`,
         { cause: error },
       );
+      // Calls fail fast (waitForReady ones wait) until a backoff delay
+      // has passed; then the next call tries again. Going back to IDLE at
+      // once would let a waitForReady call rebuild in a tight loop.
       this.#setState(ConnectivityState.TRANSIENT_FAILURE, failPicker(e));
-      // A later call tries again.
-      this.#setState(ConnectivityState.IDLE, this.#idlePicker);
+      const clock = this.#options.clock;
+      this.#retryTimer = clock.setTimeout(() => {
+        this.#retryTimer = undefined;
+        if (this.#resolver === undefined) {
+          this.#setState(ConnectivityState.IDLE, this.#idlePicker);
+        }
+      }, this.#buildBackoff.next());
+      clock.unref?.(this.#retryTimer);
       return;
     }
+    this.#buildBackoff.reset();
     this.#resolver = resolver;
   }
 
@@ -459,6 +480,8 @@ class ChannelImpl implements Channel {
     if (this.#state === ConnectivityState.SHUTDOWN) return;
     this.#options.clock.clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+    this.#options.clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     const resolver = this.#resolver;
     const balancer = this.#balancer;
     this.#resolver = undefined;
