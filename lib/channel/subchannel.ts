@@ -34,7 +34,7 @@ import { startKeepalive } from "../http2/keepalive.ts";
 import { type Clock, SYSTEM_CLOCK, type TimerHandle } from "../util/clock.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import { ConnectivityState } from "./connectivity.ts";
-import type { Address } from "./target.ts";
+import { type Address, formatAddress } from "./target.ts";
 import type { CallTransport } from "./transport.ts";
 import { type ChannelKeepalive, TOO_MANY_PINGS } from "./channel_keepalive.ts";
 
@@ -192,9 +192,8 @@ export class Http2Subchannel implements Subchannel {
 
   /**
    * Shuts down for good: an attempt under way is abandoned, the connection
-   * closes gracefully (calls in flight finish).
-   *
-   * @returns resolves once every connection closed
+   * closes gracefully (calls in flight finish). See
+   * {@linkcode Http2Subchannel.close} to wait for it.
    */
   shutdown(): void {
     void this.close();
@@ -218,12 +217,6 @@ export class Http2Subchannel implements Subchannel {
     await Promise.all([...this.#draining].map((c) => c.close()));
   }
 
-  /** Closes every connection now, failing their calls. */
-  destroy(): void {
-    void this.close();
-    for (const c of this.#draining) c.destroy();
-  }
-
   async #attempt(): Promise<void> {
     const http2 = this.#options.http2;
     const connectTimeoutMs = this.#backoff.connectTimeout();
@@ -241,7 +234,9 @@ export class Http2Subchannel implements Subchannel {
         this.#cancelAttempt?.(
           new GrpcError(
             Code.UNAVAILABLE,
-            `connect to ${this.addressText} timed out after ${connectTimeoutMs} ms`,
+            `connect to ${
+              formatAddress(this.#options.address)
+            } timed out after ${connectTimeoutMs} ms`,
           ),
         ),
       connectTimeoutMs,
@@ -275,7 +270,7 @@ export class Http2Subchannel implements Subchannel {
           ConnectivityState.TRANSIENT_FAILURE,
           error instanceof GrpcError ? error : new GrpcError(
             Code.UNAVAILABLE,
-            `failed to connect to ${this.addressText}: ${
+            `failed to connect to ${formatAddress(this.#options.address)}: ${
               error instanceof Error ? error.message : String(error)
             }`,
             { cause: error },
@@ -320,8 +315,8 @@ export class Http2Subchannel implements Subchannel {
       return;
     }
     this.#conn = undefined;
+    // Dropped from `#draining` when it closes: its `closed` calls back here.
     this.#draining.add(conn);
-    conn.closed.then(() => this.#draining.delete(conn));
     if (this.#state === ConnectivityState.READY) {
       this.#setState(ConnectivityState.IDLE, undefined);
     }
