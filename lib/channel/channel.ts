@@ -353,10 +353,12 @@ class ChannelImpl implements Channel {
     }
     const name = choice.builder.name;
     if (this.#balancer === undefined || name !== this.#balancerName) {
-      this.#generation++;
+      // A new helper starts a new generation first, so whatever the old
+      // balancer does while it closes is ignored.
+      const helper = this.#helperFor();
       this.#balancer?.close();
       this.#balancerName = name;
-      this.#balancer = choice.builder.build(this.#helperFor());
+      this.#balancer = choice.builder.build(helper);
     }
     this.#balancer.updateState({
       endpoints: state.endpoints,
@@ -465,15 +467,20 @@ class ChannelImpl implements Channel {
   }
 
   #enterIdle(): void {
+    this.#dropResolution();
+    this.#setState(ConnectivityState.IDLE, this.#idlePicker);
+  }
+
+  /** Closes the resolver and the balancer (idleness, close). */
+  #dropResolution(): void {
     const resolver = this.#resolver;
     const balancer = this.#balancer;
     this.#resolver = undefined;
     this.#balancer = undefined;
     this.#balancerName = "";
-    this.#generation++;
+    this.#generation++; // the old balancer's helper calls are ignored
     resolver?.close();
     if (balancer) this.#serially(() => balancer.close());
-    this.#setState(ConnectivityState.IDLE, this.#idlePicker);
   }
 
   async close(): Promise<void> {
@@ -482,13 +489,7 @@ class ChannelImpl implements Channel {
     this.#idleTimer = undefined;
     this.#options.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    const resolver = this.#resolver;
-    const balancer = this.#balancer;
-    this.#resolver = undefined;
-    this.#balancer = undefined;
-    this.#generation++;
-    resolver?.close();
-    if (balancer) this.#serially(() => balancer.close());
+    this.#dropResolution();
     this.#slot.close(new GrpcError(Code.UNAVAILABLE, "channel closed"));
     this.#state = ConnectivityState.SHUTDOWN;
     this.#watchers.changed();
